@@ -1,0 +1,166 @@
+"""azmoon: the command line, a thin layer over library functions (../shared/CLI-CONTRACT.md).
+
+Each command parses its arguments, calls one library function, and prints. Library errors (AzmoonError and the
+ValueErrors the libraries raise for bad input) become a one-paragraph message on stderr and exit code 1 — no
+traceback. Heavy libraries (torch, sympy, weasyprint) are imported inside the commands that need them, so that
+`azmoon submit` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Azmoon: question bank and grader (fa + en)."
+)
+questions_app = typer.Typer(no_args_is_help=True, help="The question bank.")
+app.add_typer(questions_app, name="questions")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def clean_errors(func: Callable) -> Callable:
+    """Turn a library's user-facing errors into a clean CLI error (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ValueError, KeyError, OSError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            fail(str(message))
+
+    return wrapper
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _item(item_id: str):  # -> solutions.item.Item
+    from solutions.item import load_items
+
+    items = load_items()
+    if item_id not in items:
+        raise KeyError(f"no item '{item_id}' in the bank; `azmoon questions list` names them")
+    return items[item_id]
+
+
+# --- arithmetic -------------------------------------------------------------------------------------------------
+
+
+@app.command()
+@clean_errors
+def trace(
+    spec: Annotated[str, typer.Argument(help="Sheet file, module.py:factory, or zoo:NAME.")],
+    input: Annotated[
+        str | None, typer.Option("--input", help="Input shape without batch, e.g. 3x128x128.")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option("--depth", help="Fold rows to modules at most this deep.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Per-layer output shape, weights, biases, MACs, FLOPs, receptive field and jump."""
+    from solutions.tracer import format_table, trace_spec
+
+    result = trace_spec(spec, input, depth=depth)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        typer.echo(format_table(result))
+    if result.unsupported:
+        names = ", ".join(f"{op} ×{n}" for op, n in sorted(result.unsupported.items()))
+        typer.echo(f"warning: ops the tracer does not count (not included in totals): {names}", err=True)
+
+
+# --- question bank ----------------------------------------------------------------------------------------------
+
+
+@questions_app.command("list")
+@clean_errors
+def questions_list(as_json: JsonFlag = False) -> None:
+    """Every item in the bank."""
+    from solutions.item import load_items
+
+    rows = [
+        {
+            "id": item.id,
+            "catalogue": item.catalogue,
+            "topic": item.topic,
+            "title": {"fa": item.title.fa, "en": item.title.en},
+            "kind": item.kind,
+            "parts": len(item.parts),
+        }
+        for item in load_items().values()
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['catalogue']:<4} {row['id']:<32} {row['kind']:<10} {row['title']['en']}")
+
+
+@app.command()
+@clean_errors
+def solve(
+    item: Annotated[str, typer.Argument(help="Item id.")],
+    seed: Annotated[int, typer.Option("--seed", help="Variant seed; 0 is the sheet's own instance.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """The key and worked solution of one variant."""
+    from solutions.bank import solve_item
+
+    solved = solve_item(_item(item), seed)
+    if as_json:
+        emit_json(solved.to_json())
+        return
+    typer.echo(f"{solved.item.id} (seed {seed}): {solved.item.title.en}\n")
+    typer.echo(solved.statement["en"] + "\n")
+    for part in solved.parts:
+        typer.echo(f"  [{part['id']}] {part['prompt']['en']}\n      answer: {part['answer_text']}")
+    typer.echo("\n" + solved.solution["en"])
+
+
+@questions_app.command("test")
+@clean_errors
+def questions_test(
+    item: Annotated[str | None, typer.Argument(help="One item id (default: all).")] = None,
+    seeds: Annotated[int, typer.Option("--seeds", help="How many seeds per item.")] = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    """Self-test items over many seeds; exits non-zero if any fails."""
+    from solutions.item import load_items
+    from solutions.selftest import stress_test
+
+    items = [_item(item)] if item else list(load_items().values())
+    reports = [stress_test(it, seeds) for it in items]
+    if as_json:
+        emit_json(reports)
+    else:
+        for r in reports:
+            status = "ok" if r["ok"] else "FAIL"
+            typer.echo(f"{status:<4} {r['item']:<32} seeds={r['seeds']} variants={r['distinct_variants']}")
+            for failure in r["failures"][:5]:
+                typer.echo(f"     {failure}")
+    if not all(r["ok"] for r in reports):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
