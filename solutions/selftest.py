@@ -2,7 +2,8 @@
 
 Per seed: the generator and the solver are deterministic; every answer is valid for its kind (finite numbers,
 positive shape entries, a choice among the options); both languages render; and the reference answer is checked
-by the grader's own checks (`grader.selftest_part`). Over all seeds: how many distinct variants there are.
+by the grader's own checks (`grader.selftest_part`). Over all seeds: how many distinct variants there are
+(params, answers and option order).
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ def _render_problem(texts: dict[str, str], what: str) -> str | None:
     return None
 
 
-def check_seed(item: Item, seed: int, repeat: bool) -> list[str]:
+def variant_fingerprint(document: dict[str, Any]) -> str:
+    """What makes a variant different for a student: params, answers and the order of options."""
+    parts = [(p["id"], p["answer"], [o["id"] for o in p.get("options", [])]) for p in document["parts"]]
+    return json.dumps([document["params"], parts], sort_keys=True, default=str)
+
+
+def check_seed(item: Item, seed: int, repeat: bool) -> tuple[list[str], str]:
     failures: list[str] = []
     params = make_params(item, seed)
     if make_params(item, seed) != params:
@@ -68,7 +75,7 @@ def check_seed(item: Item, seed: int, repeat: bool) -> list[str]:
         ):  # pragma: no cover - the grader is part of the product; kept for partial checkouts
             continue
         failures.extend(f"seed {seed}: part {part['id']}: {p}" for p in selftest_part(part))
-    return failures
+    return failures, variant_fingerprint(document)
 
 
 def stress_test(item: Item, seeds: int = 100) -> dict[str, Any]:
@@ -76,8 +83,9 @@ def stress_test(item: Item, seeds: int = 100) -> dict[str, Any]:
     variants: set[str] = set()
     for seed in range(seeds):
         try:
-            failures.extend(check_seed(item, seed, repeat=seed < 3))
-            variants.add(json.dumps(make_params(item, seed), sort_keys=True, default=str))
+            seed_failures, fingerprint = check_seed(item, seed, repeat=seed < 3)
+            failures.extend(seed_failures)
+            variants.add(fingerprint)
         except Exception as exc:  # a crash on one seed is a failure to report, not a reason to stop
             failures.append(f"seed {seed}: {type(exc).__name__}: {exc}")
     return {
