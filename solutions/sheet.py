@@ -1,0 +1,268 @@
+"""Sheet notation -> an `nn.Sequential` on the meta device.
+
+Assignment sheets write networks like
+
+    Layer1: Conv2d(in_channels=3, out_channels=32, kernel_size=(7,7), stride=1, padding=0)
+    Layer9: Linear(N, 1024) → Linear(1024, 1024)
+    Layer12: Linear(10)
+
+One or more layers per line, chained with `→` or `->`; an optional label before a colon; keyword or positional
+arguments; a symbolic size (`N`) or a missing in-size is inferred from the previous layer; a Flatten is inserted
+before the first Linear that follows a conv or pool. Parsing is a whitelist over Python's `ast`: known layer
+names, literal arguments (numbers, tuples, strings, booleans, None, small integer arithmetic). Nothing is eval'd.
+
+Labels: a line's label names its first layer; the next layers on that line continue its number when that label
+is free (`Layer9: Linear → Linear` gives Layer9 and Layer10, as the sheet's numbering expects), else get `.2`.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+MAX_SHEET_CHARS = 100_000
+MAX_INT = 10**7  # a single literal bigger than this is not a layer size
+LAYERS: dict[str, type[nn.Module]] = {
+    cls.__name__: cls
+    for cls in (
+        nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
+        nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d,
+        nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d,
+        nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm2d,
+        nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
+        nn.Softmax, nn.Hardswish, nn.Dropout, nn.Dropout2d, nn.Flatten, nn.Linear, nn.Identity,
+        nn.Upsample, nn.ZeroPad2d,
+    )
+}  # fmt: skip
+# the argument each kind infers from the incoming tensor when it is missing or symbolic
+INFERRED_ARG = {
+    "Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "in_channels",
+    "ConvTranspose1d": "in_channels", "ConvTranspose2d": "in_channels",
+    "BatchNorm1d": "num_features", "BatchNorm2d": "num_features", "InstanceNorm2d": "num_features",
+    "GroupNorm": "num_channels", "Linear": "in_features",
+}  # fmt: skip
+CONV_OR_POOL = re.compile(r"(Conv|Pool)")
+ARROW = re.compile(r"→|->")
+LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?P<label>[^\s:()→,=][^:()→=]*?)\s*:)?\s*(?P<rest>.*)$")
+
+
+class SheetError(ValueError):
+    """A sheet line that cannot be read; the message names the line."""
+
+
+class Symbol(str):
+    """A size the sheet leaves symbolic (`N`): inferred from the previous layer."""
+
+
+@dataclass
+class LayerCall:
+    line: int
+    label: str | None
+    name: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    text: str
+
+
+@dataclass
+class SheetModel:
+    model: nn.Sequential
+    labels: dict[str, str]  # module name in the Sequential -> sheet label
+    input_shape: list[int]
+
+
+def _literal(node: ast.AST, where: str) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str | bool | type(None)):
+        if isinstance(node.value, int) and not isinstance(node.value, bool) and abs(node.value) > MAX_INT:
+            raise SheetError(f"{where}: {node.value} is too large for a layer size")
+        return node.value
+    if isinstance(node, ast.Tuple | ast.List):
+        return tuple(_literal(e, where) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _literal(node.operand, where)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.FloorDiv):
+        left, right = _literal(node.left, where), _literal(node.right, where)
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right)):
+            ops = {
+                ast.Add: int.__add__,
+                ast.Sub: int.__sub__,
+                ast.Mult: int.__mul__,
+                ast.FloorDiv: int.__floordiv__,
+            }
+            if isinstance(node.op, ast.FloorDiv) and right == 0:
+                raise SheetError(f"{where}: division by zero")
+            value = ops[type(node.op)](left, right)
+            if abs(value) > MAX_INT:
+                raise SheetError(f"{where}: {value} is too large for a layer size")
+            return value
+    if isinstance(node, ast.Name) and node.id not in ("True", "False", "None"):
+        return Symbol(node.id)
+    raise SheetError(f"{where}: only numbers, tuples, strings and size names are allowed as arguments")
+
+
+def _split_chain(text: str) -> list[str]:
+    """Split on arrows outside parentheses."""
+    pieces, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        depth += ch in "([" and 1 or (-1 if ch in ")]" else 0)
+        if depth == 0 and ARROW.match(text, k):
+            pieces.append(text[start:k])
+            start = k + (1 if ch == "→" else 2)
+    pieces.append(text[start:])
+    return [p.strip().rstrip(",;") for p in pieces if p.strip()]
+
+
+def _parse_call(text: str, line: int, label: str | None) -> LayerCall:
+    where = f"line {line} ({label or text})"
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise SheetError(
+            f"{where}: cannot read '{text}' as a layer like Conv2d(3, 32, kernel_size=3)"
+        ) from None
+    call = tree.body
+    if not isinstance(call, ast.Call):
+        raise SheetError(f"{where}: '{text}' is not a layer call")
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name | ast.Attribute):
+        name = func.attr  # nn.Conv2d / torch.nn.Conv2d
+        prefix = ast.unparse(func.value)
+        if prefix not in ("nn", "torch.nn"):
+            raise SheetError(f"{where}: unknown layer '{ast.unparse(func)}'")
+    elif isinstance(func, ast.Name):
+        name = func.id
+    else:
+        raise SheetError(f"{where}: '{text}' is not a layer call")
+    if name not in LAYERS:
+        known = ", ".join(sorted(LAYERS))
+        raise SheetError(f"{where}: unknown layer '{name}'; known layers: {known}")
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise SheetError(f"{where}: * and ** arguments are not allowed")
+    args = [_literal(a, where) for a in call.args]
+    kwargs = {k.arg: _literal(k.value, where) for k in call.keywords}
+    return LayerCall(line, label, name, args, kwargs, text)
+
+
+def parse_sheet(text: str) -> list[LayerCall]:
+    if len(text) > MAX_SHEET_CHARS:
+        raise SheetError(f"the sheet is longer than {MAX_SHEET_CHARS} characters")
+    calls: list[LayerCall] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = LABEL.match(stripped)
+        label, rest = (match.group("label"), match.group("rest")) if match else (None, stripped)
+        if "(" not in rest and label is not None and "(" not in stripped:
+            raise SheetError(f"line {number}: '{stripped}' has no layer")
+        pieces = _split_chain(rest)
+        if not pieces:
+            raise SheetError(f"line {number}: '{stripped}' has no layer")
+        for k, piece in enumerate(pieces):
+            calls.append(_parse_call(piece, number, label.strip() if label and k == 0 else None))
+            if label and k > 0:
+                calls[-1].label = f"{label.strip()}#{k}"  # resolved in _labels
+    if not calls:
+        raise SheetError("the sheet has no layers")
+    return calls
+
+
+def _labels(calls: list[LayerCall]) -> list[str | None]:
+    """Continue a line's numbering for its extra layers (Layer9 → Layer10) when that label is free."""
+    given = {c.label for c in calls if c.label and "#" not in c.label}
+    out: list[str | None] = []
+    for call in calls:
+        if call.label and "#" in call.label:
+            base, k = call.label.rsplit("#", 1)
+            m = re.match(r"^(.*?)(\d+)$", base)
+            candidate = f"{m.group(1)}{int(m.group(2)) + int(k)}" if m else None
+            label = candidate if candidate and candidate not in given else f"{base}.{int(k) + 1}"
+            given.add(label)
+            out.append(label)
+        else:
+            out.append(call.label)
+    return out
+
+
+def _bind(call: LayerCall, cls: type[nn.Module]) -> inspect.BoundArguments:
+    signature = inspect.signature(cls.__init__)
+    args, kwargs = list(call.args), dict(call.kwargs)
+    inferred = INFERRED_ARG.get(call.name)
+    # Linear(10): only the out-size; Conv2d(out_channels=..., ...) without in_channels
+    if inferred and inferred not in kwargs:
+        params = [p for p in signature.parameters if p != "self"]
+        required = [p for p in params if signature.parameters[p].default is inspect.Parameter.empty]
+        if len(args) < len(required):
+            args.insert(0, Symbol(inferred))
+    try:
+        return signature.bind(None, *args, **kwargs)
+    except TypeError as exc:
+        raise SheetError(f"line {call.line} ({call.text}): {exc}") from None
+
+
+def _build_layer(call: LayerCall, shape: list[int]) -> nn.Module:
+    cls = LAYERS[call.name]
+    bound = _bind(call, cls)
+    inferred = INFERRED_ARG.get(call.name)
+    where = f"line {call.line} ({call.label or call.text})"
+    if inferred:
+        incoming = shape[-1] if call.name in ("Linear",) else shape[0]
+        given = bound.arguments.get(inferred)
+        if given is None or isinstance(given, Symbol):
+            bound.arguments[inferred] = incoming
+        elif given != incoming:
+            what = "features" if call.name == "Linear" else "channels"
+            raise SheetError(f"{where}: {inferred}={given}, but the previous layer gives {incoming} {what}")
+    for name, value in bound.arguments.items():
+        if isinstance(value, Symbol):
+            raise SheetError(f"{where}: '{value}' for {name} cannot be inferred; write a number")
+    arguments = dict(bound.arguments)
+    arguments.pop("self", None)
+    extra = arguments.pop("kwargs", {}) or {}
+    try:
+        with torch.device("meta"):
+            return cls(**arguments, **extra)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise SheetError(f"{where}: {exc}") from None
+
+
+def build_sheet(text: str, input_shape: list[int]) -> SheetModel:
+    """Parse a sheet and build the network for [C, *spatial] inputs, checking each layer fits the last."""
+    calls = parse_sheet(text)
+    modules: list[nn.Module] = []
+    labels: dict[str, str] = {}
+    shape = list(input_shape)
+    x = torch.empty(1, *shape, device="meta")
+    previous = ""
+    for call, label in zip(calls, _labels(calls), strict=True):
+        if call.name == "Linear" and len(shape) > 1 and CONV_OR_POOL.search(previous):
+            flatten = nn.Flatten()
+            labels[str(len(modules))] = "flatten"
+            modules.append(flatten)
+            x = flatten(x)
+            shape = list(x.shape[1:])
+        layer = _build_layer(call, shape)
+        try:
+            with torch.no_grad():
+                x = layer.eval()(x)
+        except RuntimeError as exc:
+            reason = str(exc).splitlines()[0]
+            raise SheetError(
+                f"line {call.line} ({label or call.text}): does not fit its input {'×'.join(map(str, shape))}: {reason}"
+            ) from None
+        shape = list(x.shape[1:])
+        if any(s <= 0 for s in shape):
+            raise SheetError(f"line {call.line} ({label or call.text}): output size {shape} is empty")
+        if label:
+            labels[str(len(modules))] = label
+        modules.append(layer)
+        previous = call.name
+    return SheetModel(nn.Sequential(*modules), labels, list(input_shape))
