@@ -350,7 +350,9 @@ def _rf_fields(state: Spatial | None) -> tuple[list | None, list | None]:
 
 
 def _param_kind(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
+    """'weight', 'bias' or 'other' by the tensor's own name (MultiheadAttention's in_proj_weight is a weight)."""
+    leaf = name.rsplit(".", 1)[-1]
+    return "weight" if leaf.endswith("weight") else "bias" if leaf.endswith("bias") else "other"
 
 
 @dataclass
@@ -416,7 +418,7 @@ def _owned_params(model: nn.Module) -> dict[str, dict[str, int]]:
         for p_name, p in module.named_parameters(recurse=False):
             if p.requires_grad:
                 counts = owned.setdefault(mod_name, Counter())
-                counts[p_name if p_name in ("weight", "bias") else "other"] += p.numel()
+                counts[_param_kind(p_name)] += p.numel()
     return owned
 
 
