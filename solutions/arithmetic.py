@@ -119,3 +119,77 @@ def same_padding(kernel: int, dilation: int = 1) -> tuple[int, int]:
     """torch's padding='same' (stride 1): total d(k-1), the extra one on the right."""
     total = dilation * (kernel - 1)
     return total // 2, total - total // 2
+
+
+# --- blocks of modern architectures (catalogue A9-A14) ------------------------------------------------------
+
+
+def depthwise_separable_weights(c_in: int, c_out: int, kernel: Sequence[int]) -> tuple[int, int]:
+    """(depthwise, pointwise) weights: K*K*C_in (groups=C_in) and C_in*C_out (1x1)."""
+    return conv_weights(c_in, c_in, kernel, groups=c_in), conv_weights(c_in, c_out, (1,) * len(kernel))
+
+
+def separable_cost_ratio(c_out: int, kernel: Sequence[int]) -> Fraction:
+    """Depthwise-separable over standard cost (weights and MACs alike): 1/C_out + 1/prod(K)."""
+    return Fraction(1, c_out) + Fraction(1, math.prod(kernel))
+
+
+def dense_block_channels(c_in: int, layers: int, growth: int) -> int:
+    """DenseNet: every layer concatenates `growth` new maps, so C_in + L*k channels leave the block."""
+    return c_in + layers * growth
+
+
+def transition_channels(channels: int, compression: Fraction | float) -> int:
+    """DenseNet-BC transition layer: floor(theta * C) output channels."""
+    return math.floor(Fraction(compression) * channels)
+
+
+def patch_count(height: int, width: int, patch: int) -> int:
+    """ViT: (H/P)*(W/P) non-overlapping patches (H and W multiples of P)."""
+    if height % patch or width % patch:
+        raise ValueError(f"{height}x{width} is not a whole number of {patch}x{patch} patches")
+    return (height // patch) * (width // patch)
+
+
+def window_attention_macs(height: int, width: int, window: int, dim: int) -> int:
+    """Swin W-MSA matrix products: (h*w / M^2) windows of M^2 tokens each, 2 * M^2 * h * w * C in all."""
+    if height % window or width % window:
+        raise ValueError(f"{height}x{width} is not a whole number of {window}x{window} windows")
+    windows = (height // window) * (width // window)
+    return windows * attention_macs(window * window, window * window, dim)
+
+
+def compound_multipliers(alpha: float, beta: float, gamma: float, phi: float) -> tuple[float, float, float]:
+    """EfficientNet compound scaling: depth alpha^phi, width beta^phi, resolution gamma^phi."""
+    return alpha**phi, beta**phi, gamma**phi
+
+
+def compound_flops_factor(alpha: float, beta: float, gamma: float, phi: float) -> float:
+    """FLOPs grow with depth, width squared and resolution squared: (alpha * beta^2 * gamma^2)^phi."""
+    return (alpha * beta**2 * gamma**2) ** phi
+
+
+def batchnorm_params(channels: int) -> int:
+    """Trainable parameters of BatchNorm: gamma and beta per channel (running mean/var are buffers)."""
+    return 2 * channels
+
+
+def batchnorm_buffers(channels: int) -> int:
+    """Running mean and running variance per channel (not trained; num_batches_tracked left out)."""
+    return 2 * channels
+
+
+def batch_statistics(values: Sequence[int | Fraction]) -> tuple[Fraction, Fraction]:
+    """Mini-batch mean and biased variance (divide by m), exactly, as BatchNorm uses them in training."""
+    m = len(values)
+    mean = sum((Fraction(v) for v in values), Fraction(0)) / m
+    variance = sum(((Fraction(v) - mean) ** 2 for v in values), Fraction(0)) / m
+    return mean, variance
+
+
+def batchnorm_output(
+    value: float, mean: float, variance: float, gamma: float, beta: float, eps: float = 1e-5
+) -> tuple[float, float]:
+    """(x_hat, y): x_hat = (x - mu) / sqrt(var + eps), y = gamma * x_hat + beta."""
+    x_hat = (float(value) - float(mean)) / math.sqrt(float(variance) + eps)
+    return x_hat, gamma * x_hat + beta

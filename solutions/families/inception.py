@@ -1,0 +1,181 @@
+"""A9: the inception 1×1 bottleneck (cost of a 5×5 conv with and without it) and the full inception module.
+
+Counts are MACs (one multiplication per weight per output position, bias adds excluded) from the shared
+`conv_macs`; every convolution is "same"-padded with stride 1, so all maps stay H×W.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from solutions.arithmetic import conv_macs, conv_weights
+from solutions.misconceptions import (
+    bias_forgotten,
+    bottleneck_cost_forgotten,
+    branch_left_out,
+    channel_order,
+    flops_instead_of_macs,
+    only_present,
+    remaining_share_given,
+)
+from solutions.registry import Answer, Solution, generator, solver
+
+
+def percent_text(value: float) -> str:
+    return f"{value:.1f}"
+
+
+# --- the 1×1 bottleneck in front of one K×K convolution -------------------------------------------------------
+
+
+@generator("inception_bottleneck")
+def generate_bottleneck(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    """GoogLeNet-like sizes: the bottleneck is narrower than the conv it feeds and at most a quarter of C."""
+    while True:
+        params = {
+            "H": rng.choice(ranges["H"]),
+            "C": rng.choice(ranges["C"]),
+            "K": rng.choice(ranges["K"]),
+            "F": rng.choice(ranges["F"]),
+            "B": rng.choice(ranges["B"]),
+        }
+        if params["B"] <= params["F"] and 4 * params["B"] <= params["C"]:
+            return params
+
+
+@solver("inception_bottleneck")
+def solve_bottleneck(params: dict[str, Any]) -> Solution:
+    h, c, k, f, b = (params[name] for name in ("H", "C", "K", "F", "B"))
+    spatial = (h, h)
+    direct = conv_macs(c, f, (k, k), spatial)
+    reduce = conv_macs(c, b, (1, 1), spatial)
+    conv = conv_macs(b, f, (k, k), spatial)
+    bottleneck = reduce + conv
+    remaining = 100 * bottleneck / direct
+    reduction = 100 - remaining
+    return Solution(
+        answers={
+            "direct_macs": Answer(direct, misconceptions=[flops_instead_of_macs(direct)]),
+            "bottleneck_macs": Answer(
+                bottleneck,
+                misconceptions=only_present(
+                    flops_instead_of_macs(bottleneck), bottleneck_cost_forgotten(conv), right=bottleneck
+                ),
+            ),
+            "reduction": Answer(
+                reduction,
+                text=f"{percent_text(reduction)}%",
+                misconceptions=[remaining_share_given(remaining)],
+            ),
+        },
+        values={
+            "direct": direct,
+            "reduce": reduce,
+            "conv": conv,
+            "bottleneck": bottleneck,
+            "reduction_text": percent_text(reduction),
+            "remaining_text": percent_text(remaining),
+            "speedup": f"{direct / bottleneck:.1f}",
+        },
+    )
+
+
+# --- the full inception module: four branches concatenated ----------------------------------------------------
+
+# (key, label, convolutions as (width param or None for the module input, kernel)) — the module's layout
+BRANCHES = [
+    ("b1", "1×1", [("n1", 1)]),
+    ("b3", "1×1 → 3×3", [("r3", 1), ("n3", 3)]),
+    ("b5", "1×1 → 5×5", [("r5", 1), ("n5", 5)]),
+    ("pool", "3×3 max-pool → 1×1", [("pp", 1)]),
+]
+
+
+@generator("inception_module")
+def generate_module(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    """Widths from GoogLeNet's own table ranges: each reduce narrower than its conv and than the input."""
+    while True:
+        params = {name: rng.choice(ranges[name]) for name in ("H", "C", "n1", "r3", "n3", "r5", "n5", "pp")}
+        if params["r3"] < params["n3"] and params["r5"] < params["n5"] and params["r3"] < params["C"]:
+            return params
+
+
+def branch_convs(params: dict[str, Any], convs: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Each convolution of a branch with its input width, output width, kernel, MACs, weights and biases."""
+    h = params["H"]
+    rows = []
+    c_in = params["C"]
+    for width, kernel in convs:
+        c_out = params[width]
+        rows.append(
+            {
+                "c_in": c_in,
+                "c_out": c_out,
+                "k": kernel,
+                "macs": conv_macs(c_in, c_out, (kernel, kernel), (h, h)),
+                "weights": conv_weights(c_in, c_out, (kernel, kernel)),
+                "biases": c_out,
+            }
+        )
+        c_in = c_out
+    return rows
+
+
+@solver("inception_module")
+def solve_module(params: dict[str, Any]) -> Solution:
+    h = params["H"]
+    branches = []
+    for key, label, convs in BRANCHES:
+        rows = branch_convs(params, convs)
+        branches.append(
+            {
+                "key": key,
+                "label": label,
+                "convs": rows,
+                "macs": sum(r["macs"] for r in rows),
+                "reduce_macs": sum(r["macs"] for r in rows[:-1]),
+                "out": rows[-1]["c_out"],
+            }
+        )
+    total = sum(b["macs"] for b in branches)
+    reduce_total = sum(b["reduce_macs"] for b in branches)
+    weights = sum(r["weights"] for b in branches for r in b["convs"])
+    biases = sum(r["biases"] for b in branches for r in b["convs"])
+    channels = sum(b["out"] for b in branches)
+    shape = [channels, h, h]
+    answers = {
+        "out_shape": Answer(
+            shape,
+            misconceptions=only_present(
+                channel_order(shape), branch_left_out([channels - params["pp"], h, h]), right=shape
+            ),
+        ),
+        "total_macs": Answer(
+            total,
+            misconceptions=only_present(
+                flops_instead_of_macs(total), bottleneck_cost_forgotten(total - reduce_total), right=total
+            ),
+        ),
+        "params": Answer(weights + biases, misconceptions=[bias_forgotten(weights + biases, biases)]),
+    }
+    for branch in branches:
+        macs = branch["macs"]
+        answers[f"{branch['key']}_macs"] = Answer(
+            macs,
+            misconceptions=only_present(
+                flops_instead_of_macs(macs),
+                bottleneck_cost_forgotten(macs - branch["reduce_macs"]) if branch["reduce_macs"] else None,
+                right=macs,
+            ),
+        )
+    return Solution(
+        answers=answers,
+        values={
+            "branches": branches,
+            "total": total,
+            "weights": weights,
+            "biases": biases,
+            "channels": channels,
+        },
+    )
