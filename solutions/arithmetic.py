@@ -71,6 +71,13 @@ def conv_transpose_macs(
     return math.prod(in_spatial) * c_in * (c_out // groups) * math.prod(kernel)
 
 
+def locally_connected_weights(
+    c_in: int, c_out: int, kernel: Sequence[int], out_spatial: Sequence[int]
+) -> int:
+    """Unshared ("locally connected") layer: its own kernel at every output position, prod(out) * C_out * C_in * prod(K)."""
+    return math.prod(out_spatial) * conv_weights(c_in, c_out, kernel)
+
+
 def linear_weights(in_features: int, out_features: int) -> int:
     return in_features * out_features
 

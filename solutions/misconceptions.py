@@ -7,6 +7,7 @@ answer against them (with the part's own comparator) and shows the bilingual hin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 from solutions.item import Bilingual
 from solutions.registry import Misconception
@@ -92,12 +93,272 @@ def rf_without_jump(kernels: Sequence[int], dilations: Sequence[int] | None = No
     )
 
 
-def only_present(*candidates: Misconception | None, right: object) -> list[Misconception]:
-    """Drop None and any 'misconception' that happens to equal the right answer (or repeats another)."""
+def dilation_ignored(
+    size: int, kernel: int, stride: int, padding: int, dilation: int
+) -> Misconception | None:
+    """Output size computed with the kernel K instead of the dilated span D(K-1)+1."""
+    if dilation == 1 or size + 2 * padding < kernel:
+        return None
+    return Misconception(
+        (size + 2 * padding - kernel) // stride + 1,
+        Bilingual(
+            fa="اتساع (dilation) را نادیده گرفته‌اید: دهانه‌ی مؤثر کرنل D(K−1)+1 است، نه K.",
+            en="You ignored the dilation: the kernel spans D(K−1)+1 pixels, not K.",
+        ),
+    )
+
+
+def plus_one_forgotten(right: int) -> Misconception:
+    return Misconception(
+        right - 1,
+        Bilingual(
+            fa="«+1» فرمول را جا انداخته‌اید: تعداد جایگاه‌های کرنل یکی بیشتر از تعداد گام‌هاست.",
+            en="You dropped the “+1”: the kernel has one more position than the number of steps it takes.",
+        ),
+    )
+
+
+def rf_kernels_summed(kernels: Sequence[int], plus_one: bool = False) -> Misconception:
+    """RF of stacked layers as the plain sum of the kernel sizes (overlap not removed)."""
+    return Misconception(
+        sum(kernels) + (1 if plus_one else 0),
+        Bilingual(
+            fa="اندازه‌ی کرنل‌ها را روی هم جمع زده‌اید؛ کرنل‌های پشت‌سرهم هم‌پوشانی دارند و هر لایه فقط (k−1) پیکسل اضافه می‌کند.",
+            en="You added the kernel sizes; stacked kernels overlap, so each layer adds only (k−1) pixels.",
+        ),
+    )
+
+
+def dilation_multiplied(kernel: int, dilation: int) -> Misconception:
+    """Dilated kernel span taken as K·D instead of D(K−1)+1."""
+    return Misconception(
+        kernel * dilation,
+        Bilingual(
+            fa="K·D حساب کرده‌اید؛ بین K درایه‌ی کرنل K−1 فاصله هست و هر فاصله D پیکسل است: D(K−1)+1.",
+            en="You computed K·D; the K taps have K−1 gaps of D pixels each: D(K−1)+1.",
+        ),
+    )
+
+
+def positions_forgotten(weights: int) -> Misconception:
+    """Connections of a conv layer given as its weight count (the sliding over output positions left out)."""
+    return Misconception(
+        weights,
+        Bilingual(
+            fa="این تعداد وزن‌های لایه است؛ هر وزن در همه‌ی مکان‌های خروجی دوباره به کار می‌رود، پس اتصال‌ها = وزن‌ها × تعداد مکان‌های خروجی.",
+            en="That is the weight count; each weight is reused at every output position, so connections = weights × output positions.",
+        ),
+    )
+
+
+def bias_shared_in_local(params_untied: int, positions: int, filters: int) -> Misconception | None:
+    """Locally connected layer counted with one bias per filter instead of one per output unit."""
+    if positions == 1:
+        return None
+    return Misconception(
+        params_untied - filters * (positions - 1),
+        Bilingual(
+            fa="در لایه‌ی محلی (بدون اشتراک وزن) هر نورون خروجی بایاس خودش را دارد، نه فقط هر فیلتر.",
+            en="In a locally connected (unshared) layer every output unit has its own bias, not one per filter.",
+        ),
+    )
+
+
+def padding_dropped(value_without_padding: int) -> Misconception:
+    """The answer a student gets by ignoring the padding the item states."""
+    return Misconception(
+        value_without_padding,
+        Bilingual(
+            fa="این جواب بدون پدینگ است؛ صورت سؤال پدینگ را مشخص کرده است.",
+            en="This is the answer without padding; the question states the padding to use.",
+        ),
+    )
+
+
+def follows_wording(hoped_for: int) -> Misconception:
+    """The value the question's wording hopes for, not the one the arithmetic gives."""
+    return Misconception(
+        hoped_for,
+        Bilingual(
+            fa="این عددی است که صورت سؤال انتظارش را دارد، نه نتیجه‌ی محاسبه؛ لایه‌ها را یکی‌یکی حساب کنید.",
+            en="That is what the wording hopes for, not what the arithmetic gives; work through the layers one by one.",
+        ),
+    )
+
+
+def design_without_jump(value: int) -> Misconception:
+    """A design answer (kernel, dilation, layer count) worked out with the RF summed without the jump."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این جواب با جمع زدن میدان تأثیر بدون گام مؤثر (jump) به دست می‌آید؛ بعد از هر pooling سهم هر لایه j برابر می‌شود.",
+            en="This answer comes from summing the RF without the jump; after each pooling a layer's share is multiplied by j.",
+        ),
+    )
+
+
+def function_instead_of_derivative(value: object) -> Misconception:
+    """The function (or its value) given where its derivative was asked, e.g. σ(x) for σ'(x)."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این خودِ تابع است، نه مشتق آن: مثلاً به جای $\\sigma'(x)$ مقدار $\\sigma(x)$ را نوشته‌اید.",
+            en="This is the function itself, not its derivative: e.g. $\\sigma(x)$ written for $\\sigma'(x)$.",
+        ),
+    )
+
+
+def chain_factor_forgotten(value: object, factor: str) -> Misconception:
+    """A derivative without one factor of the chain rule; `factor` names it (LaTeX allowed)."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa=f"یک ضریب قاعده‌ی زنجیره‌ای جا افتاده است: {factor}",
+            en=f"A chain-rule factor is missing: {factor}",
+        ),
+    )
+
+
+def sign_flipped(value: object) -> Misconception:
+    """y − p written for p − y (the gradient of the loss, not of the log-likelihood)."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="علامت برعکس است: گرادیان تابع هزینه نسبت به لاجیت $p-y$ است، نه $y-p$.",
+            en="The sign is flipped: the gradient of the loss with respect to the logit is $p-y$, not $y-p$.",
+        ),
+    )
+
+
+def variance_for_std(value: object, *, std_asked: bool) -> Misconception:
+    """Variance given where the standard deviation was asked (or the reverse)."""
+    if std_asked:
+        hint = Bilingual(
+            fa="این واریانس است؛ انحراف معیار جذر واریانس است.",
+            en="This is the variance; the standard deviation is its square root.",
+        )
+    else:
+        hint = Bilingual(
+            fa="این انحراف معیار است؛ واریانس مربع آن است.",
+            en="This is the standard deviation; the variance is its square.",
+        )
+    return Misconception(value, hint)
+
+
+def temperature_squared_forgotten(value: object) -> Misconception:
+    """Distillation loss without the T² factor on the soft term."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="ضریب $T^2$ جمله‌ی نرم (KL) را فراموش کرده‌اید؛ بدون آن گرادیان این جمله با $1/T^2$ کوچک می‌شود.",
+            en="You forgot the $T^2$ factor on the soft (KL) term; without it that term's gradients shrink as $1/T^2$.",
+        ),
+    )
+
+
+# --- evaluation metrics and MC dropout (catalogue C22-C23) ---
+
+
+def precision_recall_swapped(value: Fraction | float) -> Misconception:
+    """Precision given where recall was asked, or the reverse (column total and row total mixed up)."""
+    return Misconception(
+        float(value),
+        Bilingual(
+            fa="دقت (precision) و بازیابی (recall) را جابه‌جا کرده‌اید: precision بر جمع ستونِ پیش‌بینی‌ها تقسیم می‌شود "
+            "و recall بر جمع سطرِ نمونه‌های واقعی آن کلاس.",
+            en="Precision and recall are swapped: precision divides by the column total (everything predicted as "
+            "the class), recall by the row total (every actual sample of the class).",
+        ),
+    )
+
+
+def macro_weighted_mixed(value: Fraction | float, *, asked: str) -> Misconception:
+    """A weighted average given where the macro average was asked (asked='macro'), or the reverse."""
+    if asked == "macro":
+        hint = Bilingual(
+            fa="این میانگین وزنی است (وزن هر کلاس = تعداد نمونه‌هایش)؛ میانگین macro به همه‌ی کلاس‌ها وزن برابر می‌دهد.",
+            en="That is the weighted average (each class weighted by its support); the macro average weights "
+            "every class equally.",
+        )
+    else:
+        hint = Bilingual(
+            fa="این میانگین macro (ساده) است؛ در میانگین وزنی هر کلاس به اندازه‌ی تعداد نمونه‌هایش وزن دارد.",
+            en="That is the macro (plain) average; the weighted average weights each class by its support.",
+        )
+    return Misconception(float(value), hint)
+
+
+def majority_recall_as_accuracy(value: Fraction | float) -> Misconception:
+    return Misconception(
+        float(value),
+        Bilingual(
+            fa="این بازیابی (recall) کلاس بزرگ‌تر است، نه دقت کل: accuracy تعداد همه‌ی پاسخ‌های درست (قطر اصلی) "
+            "تقسیم بر تعداد همه‌ی نمونه‌هاست.",
+            en="That is the recall of the largest class, not the accuracy: accuracy is every correct prediction "
+            "(the diagonal) over all samples.",
+        ),
+    )
+
+
+def f1_arithmetic_mean(precision: Fraction | float, recall: Fraction | float) -> Misconception:
+    return Misconception(
+        float((precision + recall) / 2),
+        Bilingual(
+            fa="میانگین حسابی precision و recall را گرفته‌اید؛ F1 میانگین همساز (هارمونیک) آن‌هاست: 2PR/(P+R).",
+            en="You took the arithmetic mean of precision and recall; F1 is their harmonic mean: 2PR/(P+R).",
+        ),
+    )
+
+
+def macro_f1_from_averages(
+    macro_precision: Fraction | float, macro_recall: Fraction | float
+) -> Misconception:
+    """Macro-F1 computed as the F1 of macro precision and macro recall instead of the mean of per-class F1."""
+    return Misconception(
+        float(2 * macro_precision * macro_recall / (macro_precision + macro_recall)),
+        Bilingual(
+            fa="F1 را از precision و recall میانگین‌گرفته حساب کرده‌اید؛ macro-F1 میانگین F1 تک‌تک کلاس‌هاست.",
+            en="You computed F1 of the averaged precision and recall; macro-F1 is the mean of the per-class F1s.",
+        ),
+    )
+
+
+def sample_variance_for_population(value: float) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="بر T−1 تقسیم کرده‌اید (واریانس نمونه)؛ سؤال واریانس جامعه را خواسته است: تقسیم بر T.",
+            en="You divided by T−1 (the sample variance); the question asks for the population variance: divide by T.",
+        ),
+    )
+
+
+def deterministic_pass_as_mean(value: float) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این خروجی یک گذر قطعی با dropout خاموش است؛ میانگین پیش‌بینی MC dropout میانگین T گذر تصادفی است.",
+            en="That is the single deterministic pass with dropout off; the MC-dropout predictive mean averages "
+            "the T stochastic passes.",
+        ),
+    )
+
+
+def only_present(
+    *candidates: Misconception | None, right: object, digits: int | None = None
+) -> list[Misconception]:
+    """Drop None and any 'misconception' that happens to equal the right answer (or repeats another); with
+    `digits`, numbers are compared rounded to that many decimals (the precision the part grades at)."""
+
+    def same(a: object, b: object) -> bool:
+        if digits is not None and isinstance(a, int | float) and isinstance(b, int | float):
+            return round(float(a), digits) == round(float(b), digits)
+        return a == b
+
     out: list[Misconception] = []
     seen = [right]
     for m in candidates:
-        if m is not None and m.value not in seen:
+        if m is not None and not any(same(m.value, s) for s in seen):
             out.append(m)
             seen.append(m.value)
     return out
