@@ -39,6 +39,7 @@ def network(
 
 def design(params: dict[str, Any], rf_of: Any) -> dict[str, int]:
     """Smallest odd kernel, smallest dilation, fewest extra layers with rf_of(network) >= target."""
+    target = params["target"]
     return {
         "kernel": smallest(lambda k: rf_of(network(params, kernel=k)) >= target, start=3, step=2),
         "dilation": smallest(lambda d: rf_of(network(params, dilation=d)) >= target, start=1),
