@@ -8,7 +8,7 @@ Assignment sheets write networks like
 
 One or more layers per line, chained with `→` or `->`; an optional label before a colon; keyword or positional
 arguments; a symbolic size (`N`) or a missing in-size is inferred from the previous layer; a Flatten is inserted
-before the first Linear that follows a conv or pool. Parsing is a whitelist over Python's `ast`: known layer
+before the first Linear that follows a conv or pool (with anything between). Parsing is a whitelist over Python's `ast`: known layer
 names, literal arguments (numbers, tuples, strings, booleans, None, small integer arithmetic). Nothing is eval'd.
 
 Labels: a line's label names its first layer; the next layers on that line continue its number when that label
@@ -241,9 +241,9 @@ def build_sheet(text: str, input_shape: list[int]) -> SheetModel:
     labels: dict[str, str] = {}
     shape = list(input_shape)
     x = torch.empty(1, *shape, device="meta")
-    previous = ""
+    spatial = False  # a conv or pool has run: a later Linear needs the implicit flatten
     for call, label in zip(calls, _labels(calls), strict=True):
-        if call.name == "Linear" and len(shape) > 1 and CONV_OR_POOL.search(previous):
+        if call.name == "Linear" and len(shape) > 1 and spatial:
             flatten = nn.Flatten()
             labels[str(len(modules))] = "flatten"
             modules.append(flatten)
@@ -253,7 +253,7 @@ def build_sheet(text: str, input_shape: list[int]) -> SheetModel:
         try:
             with torch.no_grad():
                 x = layer.eval()(x)
-        except RuntimeError as exc:
+        except (RuntimeError, ValueError, ArithmeticError, TypeError, IndexError) as exc:
             reason = str(exc).splitlines()[0]
             raise SheetError(
                 f"line {call.line} ({label or call.text}): does not fit its input {'×'.join(map(str, shape))}: {reason}"
@@ -264,5 +264,5 @@ def build_sheet(text: str, input_shape: list[int]) -> SheetModel:
         if label:
             labels[str(len(modules))] = label
         modules.append(layer)
-        previous = call.name
+        spatial = spatial or bool(CONV_OR_POOL.search(call.name))
     return SheetModel(nn.Sequential(*modules), labels, list(input_shape))

@@ -515,7 +515,7 @@ def trace_module(
         with torch.no_grad(), tracer:
             tracer.set_state(x, Spatial.of_input(len(input_shape) - 1))
             model(x)
-    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+    except (RuntimeError, ValueError, ArithmeticError, TypeError, IndexError) as exc:
         raise TraceError(
             f"the model does not run on input {list(input_shape)}: {str(exc).splitlines()[0]}"
         ) from None
