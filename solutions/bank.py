@@ -100,6 +100,33 @@ def _options(item: Item, part: Part, part_id: str, seed: int, answer: Answer) ->
     ]
 
 
+def authored_answer(part: Part) -> Answer | None:
+    """A key the item's author wrote in the YAML: the option marked `correct: true` of a choice part, or the
+    `grading.rubric` (model answer) of a manual part. Concept questions are keyed this way; their solver only
+    decides which parts a variant asks."""
+    if part.kind == "choice":
+        marked = [o.id for o in part.options or [] if o.correct]
+        return Answer(marked[0]) if marked else None
+    rubric = part.grading.get("rubric")
+    if part.manual and isinstance(rubric, dict) and isinstance(rubric.get("en"), str):
+        return Answer(rubric["en"])
+    return None
+
+
+def _part_answer(item: Item, part: Part, part_id: str, answers: dict[str, Answer]) -> Answer:
+    """The solver's answer; a part the author keyed in the YAML may leave it out, but never contradict it."""
+    computed, authored = answers.get(part_id), authored_answer(part)
+    if computed is not None and authored is not None and computed.value != authored.value:
+        raise SolveError(
+            f"{item.id}: part '{part_id}': solver answers {computed.value!r}, the YAML keys {authored.value!r}"
+        )
+    if computed is not None:
+        return computed
+    if authored is not None:
+        return authored
+    raise SolveError(f"{item.id}: solver '{item.solver}' gave no answer for part '{part_id}'")
+
+
 def solve_item(item: Item, seed: int) -> SolvedItem:
     params = make_params(item, seed)
     solution = get_solver(item.solver)(params)
@@ -107,9 +134,7 @@ def solve_item(item: Item, seed: int) -> SolvedItem:
     parts: list[dict[str, Any]] = []
     for part in item.parts:
         for part_id, extra in _expand(part, solution.values):
-            if part_id not in solution.answers:
-                raise SolveError(f"{item.id}: solver '{item.solver}' gave no answer for part '{part_id}'")
-            answer = solution.answers[part_id]
+            answer = _part_answer(item, part, part_id, solution.answers)
             local = {**context, **extra}
             entry: dict[str, Any] = {
                 "id": part_id,
