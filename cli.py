@@ -49,12 +49,9 @@ def emit_json(document: Any) -> None:
 
 
 def _item(item_id: str):  # -> solutions.item.Item
-    from solutions.item import load_items
+    from solutions.item import find_item
 
-    items = load_items()
-    if item_id not in items:
-        raise KeyError(f"no item '{item_id}' in the bank; `azmoon questions list` names them")
-    return items[item_id]
+    return find_item(item_id)
 
 
 # --- arithmetic -------------------------------------------------------------------------------------------------

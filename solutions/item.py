@@ -147,3 +147,11 @@ def load_items(directory: Path = QUESTIONS_DIR) -> dict[str, Item]:
         item = load_item(path)
         items[item.id] = item
     return items
+
+
+def find_item(item_id: str, directory: Path = QUESTIONS_DIR) -> Item:
+    """One item by id (reads only its own file)."""
+    path = directory / f"{item_id}.yaml"
+    if not ITEM_ID.match(item_id) or not path.is_file():
+        raise ItemError(f"no item '{item_id}' in the bank; `azmoon questions list` names them")
+    return load_item(path)

@@ -1,7 +1,8 @@
 """Language is a render parameter: number formatting and Persian digits, with no heavy imports.
 
 Markup convention in item texts (both languages):
-- `code` in backticks is a left-to-right island (layer notation, shapes, identifiers): its digits stay ASCII.
+- `code` in backticks is a left-to-right island (layer notation, shapes, identifiers): its digits stay ASCII;
+  a block fenced by ``` lines is a left-to-right code block (a network in sheet notation).
 - $...$ is LaTeX math: digits stay ASCII, the PDF renders it as an SVG image, the terminal shows it as it is.
 - everything else in Persian text gets Persian digits (۰–۹), decimal separator ٫ and thousands separator ٬.
 """
@@ -19,7 +20,7 @@ LANGS = ("fa", "en")
 
 _TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
 # islands that keep ASCII digits: `code` and $math$
-_ISLAND = re.compile(r"(`[^`]*`|\$[^$]*\$)")
+_ISLAND = re.compile(r"(```.*?```|`[^`]*`|\$[^$]*\$)", re.DOTALL)
 # a number: 1,234,567 or 1234 or 0.862 (thousands commas only in groups of three)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
