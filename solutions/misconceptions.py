@@ -54,6 +54,18 @@ def channel_order(shape_chw: Sequence[int]) -> Misconception:
     )
 
 
+def channel_order_hwc(shape_hwc: Sequence[int]) -> Misconception:
+    """The reverse slip: C×H×W written where the item asks for H×W×C."""
+    *spatial, c = shape_hwc
+    return Misconception(
+        [c, *spatial],
+        Bilingual(
+            fa="عددها درست‌اند ولی ترتیب نه: سؤال H×W×C خواسته و شما C×H×W نوشته‌اید.",
+            en="Right numbers, wrong order: the question asks for H×W×C and you wrote C×H×W.",
+        ),
+    )
+
+
 def no_floor(numerator: int, stride: int) -> Misconception | None:
     """(W + 2P - D(K-1) - 1) / S + 1 without the floor: only a distinct answer when S does not divide."""
     if numerator % stride == 0:

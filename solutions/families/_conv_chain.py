@@ -80,7 +80,7 @@ def build(layers: list[Layer], in_channels: int):  # -> torch.nn.Sequential
 
 
 def trace_rows(layers: list[Layer], input_shape: list[int]) -> list[dict[str, Any]]:
-    """One row per layer from the meta-device tracer: notation, output shape [C, H, W], params, RF and jump."""
+    """One row per layer from the meta-device tracer: notation, output shape [C, H, W], params, MACs, RF, jump."""
     from solutions.tracer import trace_module
 
     result = trace_module(build(layers, input_shape[0]), input_shape)
@@ -97,6 +97,7 @@ def trace_rows(layers: list[Layer], input_shape: list[int]) -> list[dict[str, An
                 "shape": list(row.output_shape),
                 "weights": row.weights,
                 "biases": row.biases,
+                "macs": row.macs,
                 "rf": int(row.receptive_field[0]),
                 "jump": int(row.jump[0]),
             }
