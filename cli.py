@@ -155,6 +155,93 @@ def questions_test(
         raise typer.Exit(1)
 
 
+# --- grading ----------------------------------------------------------------------------------------------------
+
+
+def _print_grades(report: dict[str, Any]) -> None:
+    for part in report["parts"]:
+        score = f"{part['score']:g}/{part['max_score']:g}"
+        typer.echo(f"  [{part['id']}] {part['status']:<12} {score:<9} {part['feedback']['en']}")
+    typer.echo(f"score: {report['score']:g}/{report['max_score']:g}")
+
+
+@app.command()
+@clean_errors
+def check(
+    item: Annotated[str, typer.Argument(help="Item id.")],
+    answers: Annotated[str, typer.Argument(help="Answer file (YAML with `answers:`).")],
+    seed: Annotated[int, typer.Option("--seed", help="Variant seed; 0 is the sheet's own instance.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Practice mode: grade an answer file against one variant (nothing is stored)."""
+    from grader.practice import check_practice
+
+    report = check_practice(_item(item), seed, answers)
+    if as_json:
+        emit_json(report)
+    else:
+        _print_grades(report)
+
+
+@app.command()
+@clean_errors
+def compare(
+    key: Annotated[str, typer.Argument(help="The reference answer.")],
+    answer: Annotated[str, typer.Argument(help="What a student typed.")],
+    comparator: Annotated[
+        str | None, typer.Option("--comparator", help="exact|relabs|sigfig|decdig|shape|expression")
+    ] = None,
+    rtol: Annotated[float | None, typer.Option("--rtol", help="Relative tolerance (relabs).")] = None,
+    atol: Annotated[float | None, typer.Option("--atol", help="Absolute tolerance (relabs).")] = None,
+    digits: Annotated[int | None, typer.Option("--digits", help="Digits (sigfig, decdig).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """How a part with these grading settings judges ANSWER against KEY."""
+    from grader import compare as compare_answer
+
+    result = compare_answer(key, answer, comparator=comparator, rtol=rtol, atol=atol, digits=digits)
+    if as_json:
+        emit_json(result)
+    else:
+        typer.echo(f"{result['status']} (read as {result['parsed']}): {result['feedback']['en']}")
+
+
+# --- model zoo --------------------------------------------------------------------------------------------------
+
+zoo_app = typer.Typer(no_args_is_help=True, help="Built-in architectures (trace them with `trace zoo:NAME`).")
+app.add_typer(zoo_app, name="zoo")
+
+
+@zoo_app.command("list")
+@clean_errors
+def zoo_list(as_json: JsonFlag = False) -> None:
+    """The zoo's models, their options and published figures (verified by tests/test_zoo.py)."""
+    from solutions.zoo import MODELS
+
+    rows = [
+        {
+            "name": e.name,
+            "title": e.title,
+            "input_shape": list(e.input_shape),
+            "params": e.published_params,
+            "gmacs": e.published_gmacs,
+            "options": e.options,
+            "paper": e.paper,
+        }
+        for e in MODELS.values()
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        gmacs = "-" if row["gmacs"] is None else f"{row['gmacs']:.3f}"
+        shape = "x".join(str(s) for s in row["input_shape"])
+        typer.echo(
+            f"{row['name']:<16} {row['title']:<26} {shape:<10} params={row['params']:>11,} GMACs={gmacs:>6}"
+            f"  options: {', '.join(row['options'])}"
+        )
+
+
 def main() -> None:
     app()
 
