@@ -198,6 +198,17 @@ def follows_wording(hoped_for: int) -> Misconception:
     )
 
 
+def input_channels_forgotten(value: int) -> Misconception:
+    """A weight count without the input depth: each filter spans all C_in (D) input channels."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="عمق ورودی را فراموش کرده‌اید: هر فیلتر روی همه‌ی کانال‌های ورودی امتداد دارد (K·K·D وزن).",
+            en="You left out the input depth: each filter spans all input channels (K·K·D weights).",
+        ),
+    )
+
+
 def design_without_jump(value: int) -> Misconception:
     """A design answer (kernel, dilation, layer count) worked out with the RF summed without the jump."""
     return Misconception(
@@ -548,4 +559,12 @@ def scale_shift_forgotten(value: float) -> Misconception:
         value,
         "این x̂ است؛ خروجی BatchNorm بعد از مقیاس و جابه‌جایی است: y = γ·x̂ + β.",
         "That is x̂; BatchNorm outputs it after scale and shift: y = γ·x̂ + β.",
+    )
+
+
+def head_conv_taken(value: object) -> Misconception:
+    return _hint(
+        value,
+        "این خروجی کانولوشن 1×1 پایانی (head، ۱۲۸۰ کانال) است؛ سؤال خروجی آخرین مرحله‌ی MBConv را خواسته.",
+        "That is the output of the final 1×1 head convolution (1280 channels); the question asks for the last MBConv stage.",
     )
