@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from grader import selftest_part
 from solutions.bank import make_params, solve_item
 from solutions.item import Item
 
@@ -68,12 +69,6 @@ def check_seed(item: Item, seed: int, repeat: bool) -> tuple[list[str], str]:
         for problem in (_answer_problem(part), _render_problem(part["prompt"], f"part {part['id']} prompt")):
             if problem:
                 failures.append(f"seed {seed}: part {part['id']}: {problem}")
-        try:
-            from grader import selftest_part
-        except (
-            ImportError
-        ):  # pragma: no cover - the grader is part of the product; kept for partial checkouts
-            continue
         failures.extend(f"seed {seed}: part {part['id']}: {p}" for p in selftest_part(part))
     return failures, variant_fingerprint(document)
 

@@ -1,0 +1,487 @@
+"""Judging one part, and an answer file's worth of parts (the `check` JSON of the CLI contract).
+
+A part's comparator comes from its `grading:` mapping or, when absent, from its kind (KIND_DEFAULTS); its
+settings fall back to COMPARATOR_DEFAULTS (PrairieLearn's rtol 1e-2 / atol 1e-8 for reals). Each comparator
+reads the typed text (FormatProblem when it cannot), decides the credit, and explains a wrong answer with the
+solver's misconceptions (matched with the same comparator) or with generic ones the grader knows itself.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from grader.messages import Bilingual, default_form, join, reason, say
+from grader.numbers import numbers_close, parse_number, show_number, to_fraction
+from grader.shapes import parse_shape, show_shape
+from grader.text import FormatProblem, fold_words, is_blank, normalize
+
+KIND_DEFAULTS = {
+    "integer": "exact",
+    "real": "relabs",
+    "shape": "shape",
+    "expression": "expression",
+    "choice": "choice",
+    "text": "manual",
+}
+COMPARATOR_DEFAULTS: dict[str, dict[str, Any]] = {
+    "relabs": {"rtol": 1e-2, "atol": 1e-8},
+    "sigfig": {"digits": 3},
+    "decdig": {"digits": 2},
+    "expression": {"samples": 8, "time_limit": 4.0},
+}
+NUMERIC_COMPARATORS = ("exact", "relabs", "sigfig", "decdig")
+STATUSES = ("correct", "partial", "wrong", "blank", "format_error", "pending")
+
+
+def settings_for(part_key: dict[str, Any]) -> dict[str, Any]:
+    grading = dict(part_key.get("grading") or {})
+    comparator = grading.get("comparator") or KIND_DEFAULTS.get(part_key.get("kind", ""), "exact")
+    if part_key.get("manual"):
+        comparator = "manual"
+    return {**COMPARATOR_DEFAULTS.get(comparator, {}), **grading, "comparator": comparator}
+
+
+@dataclass
+class Verdict:
+    credit: float
+    parsed: str
+    notes: list[Bilingual] = field(default_factory=list)
+
+
+# --- numbers ----------------------------------------------------------------------------------------------------
+
+
+def _fraction_setting(value: Any) -> Fraction:
+    return Fraction(str(value))
+
+
+def _floor_log10(value: Fraction) -> int:
+    value = abs(value)
+    exponent = len(str(value.numerator)) - len(str(value.denominator))
+    while Fraction(10) ** exponent > value:
+        exponent -= 1
+    while Fraction(10) ** (exponent + 1) <= value:
+        exponent += 1
+    return exponent
+
+
+def numeric_test(settings: dict[str, Any]) -> Callable[[Fraction, Fraction], bool]:
+    """`same(typed, key)` for a numeric comparator (PrairieLearn's definitions of sigfig and decdig)."""
+    name = settings["comparator"]
+    if name == "exact":
+        return lambda typed, key: typed == key
+    if name == "relabs":
+        rtol, atol = _fraction_setting(settings["rtol"]), _fraction_setting(settings["atol"])
+        return lambda typed, key: abs(typed - key) <= atol + rtol * abs(key)
+    digits = int(settings["digits"])
+    if name == "sigfig":
+
+        def same_sigfig(typed: Fraction, key: Fraction) -> bool:
+            place = (_floor_log10(key) if key != 0 else 0) - digits + 1
+            return abs(typed - key) < Fraction(51, 100) * Fraction(10) ** place
+
+        return same_sigfig
+    if name == "decdig":
+        return lambda typed, key: abs(typed - key) < Fraction(51, 100) * Fraction(10) ** -digits
+    raise ValueError(f"unknown numeric comparator '{name}'")
+
+
+def _percent_scale(part_key: dict[str, Any], key: Fraction) -> Fraction:
+    """1 when the key is stored in percent units (89.7), 100 when stored as a fraction (0.897 with text '89.7%')."""
+    text = part_key.get("answer_text")
+    if isinstance(text, str):
+        try:
+            shown = parse_number(text)
+        except FormatProblem:
+            return Fraction(1)
+        if shown.percent and key != 0 and numbers_close(to_fraction(shown.value) / 100, key):
+            return Fraction(100)
+    return Fraction(1)
+
+
+def _number(value: Any) -> Fraction | None:
+    try:
+        return to_fraction(parse_number(value).value)
+    except (FormatProblem, TypeError, ValueError, OverflowError):
+        return None
+
+
+def key_number(part_key: dict[str, Any], settings: dict[str, Any]) -> tuple[Fraction, Fraction]:
+    """(key in the units the student is asked to type, scale applied to the stored values)."""
+    key = _number(part_key.get("answer"))
+    if key is None:
+        key = _number(part_key.get("answer_text"))
+    if key is None:
+        raise ValueError(f"part {part_key.get('id')}: the key {part_key.get('answer')!r} is not a number")
+    scale = _percent_scale(part_key, key) if settings.get("percent") else Fraction(1)
+    return key * scale, scale
+
+
+def _tolerance_text(settings: dict[str, Any]) -> str:
+    return f"±{float(settings['rtol']) * 100:g}%" if settings["comparator"] == "relabs" else ""
+
+
+def grade_number(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
+    reading = parse_number(typed)
+    value = to_fraction(reading.value)
+    key, scale = key_number(part_key, settings)
+    same = numeric_test(settings)
+    percent_part = bool(settings.get("percent"))
+    form_credit = float(settings.get("form_credit", 1.0))
+    if percent_part:
+        candidates = (
+            [(value, None)] if reading.percent else [(value, None), (value * 100, "fraction_for_percent")]
+        )
+    else:
+        candidates = (
+            [(value / 100, "percent_for_fraction"), (value, None)] if reading.percent else [(value, None)]
+        )
+    parsed = show_number(reading.value) + ("%" if reading.percent else "")
+    notes: list[Bilingual] = []
+    if reading.working is not None:
+        notes.append(say("working_mismatch", working=show_number(reading.working), result=parsed))
+    for candidate, note in candidates:
+        if same(candidate, key):
+            if note == "fraction_for_percent":
+                notes.append(say(note, fraction=show_number(value), percent=show_number(value * 100)))
+                return Verdict(form_credit, parsed, notes)
+            if note == "percent_for_fraction":
+                notes.append(say(note, percent=show_number(value), fraction=show_number(value / 100)))
+                return Verdict(form_credit, parsed, notes)
+            return Verdict(1.0, parsed, notes)
+    first = candidates[0][0]
+    notes.extend(_number_hints(part_key, settings, first, key, scale, same))
+    return Verdict(0.0, parsed, notes)
+
+
+def _number_hints(
+    part_key: dict[str, Any],
+    settings: dict[str, Any],
+    value: Fraction,
+    key: Fraction,
+    scale: Fraction,
+    same: Callable[[Fraction, Fraction], bool],
+) -> list[Bilingual]:
+    for misconception in part_key.get("misconceptions") or []:
+        wrong = _number(misconception.get("value"))
+        if wrong is not None and same(value, wrong * scale):
+            return [misconception["hint"]]
+    if key != 0:
+        if same(value * 2, key):
+            return [say("half")]
+        if same(value, key * 2):
+            return [say("double")]
+        if not settings.get("percent") and same(value / 100, key):
+            return [say("hundred_times")]
+        if settings.get("percent") and same(value * 100, key):
+            return [say("hundredth")]
+    if settings["comparator"] == "exact" and key.denominator == 1 and abs(value - key) == 1:
+        return [say("off_by_one")]
+    if settings["comparator"] == "relabs":
+        slack = _fraction_setting(settings["atol"]) + _fraction_setting(settings["rtol"]) * abs(key)
+        if abs(value - key) <= 5 * slack:
+            return [say("rounding", tolerance=_tolerance_text(settings))]
+    if settings["comparator"] in ("sigfig", "decdig"):
+        return [say(settings["comparator"], digits=settings["digits"])]
+    return []
+
+
+# --- shapes -----------------------------------------------------------------------------------------------------
+
+
+def _order_name(settings: dict[str, Any], size: int) -> str:
+    order = settings.get("order")
+    if isinstance(order, str) and order:
+        letters = [c for c in order if c.isalpha()]
+        return "×".join(letters) if letters else order
+    return "C×H×W" if size == 3 else "×".join(["?"] * size)
+
+
+def _reorder_credit(settings: dict[str, Any]) -> float:
+    accept = settings.get("accept_reordered", False)
+    if accept is True:
+        return 1.0
+    if isinstance(accept, int | float) and not isinstance(accept, bool):
+        return max(0.0, min(1.0, float(accept)))
+    return 0.0
+
+
+def grade_shape(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
+    entries, batch_named = parse_shape(typed)
+    key = [int(v) for v in part_key["answer"]]
+    parsed = show_shape(entries)
+    notes = [say("batch_dimension")] if batch_named else []
+    if entries == key:
+        return Verdict(1.0, parsed, notes)
+    hint = next(
+        (m["hint"] for m in part_key.get("misconceptions") or [] if list(m.get("value") or []) == entries),
+        None,
+    )
+    if sorted(entries) == sorted(key):
+        credit = _reorder_credit(settings)
+        notes.append(hint or say("reordered", order=_order_name(settings, len(key))))
+        if credit > 0:
+            notes.append(say("reordered_credit"))
+        return Verdict(credit, parsed, notes)
+    if hint:
+        notes.append(hint)
+    elif len(entries) == len(key) + 1 and entries[1:] == key:
+        notes.append(say("batch_dimension"))
+    elif len(entries) != len(key):
+        notes.append(say("dimensions", expected=len(key), given=len(entries)))
+    return Verdict(0.0, parsed, notes)
+
+
+# --- expressions ------------------------------------------------------------------------------------------------
+
+
+def expression_names(part_key: dict[str, Any], settings: dict[str, Any]) -> set[str]:
+    from grader.symbolic import free_names
+
+    names = free_names(str(part_key["answer"]))
+    domain = settings.get("domain")
+    if isinstance(domain, dict):
+        names |= {str(k) for k in domain}
+    names |= {str(v) for v in settings.get("variables") or []}
+    return names or {"x"}
+
+
+def grade_expression(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
+    from grader.symbolic import Unchecked, equivalent, parse_domain
+
+    names = expression_names(part_key, settings)
+    domain = parse_domain(settings.get("domain"), names)
+    samples, limit = int(settings["samples"]), float(settings["time_limit"])
+    same, parsed = equivalent(str(part_key["answer"]), str(typed), names, domain, samples, limit)
+    if same:
+        return Verdict(1.0, parsed)
+    notes = []
+    for misconception in part_key.get("misconceptions") or []:
+        try:
+            if equivalent(str(misconception["value"]), str(typed), names, domain, samples, limit)[0]:
+                notes.append(misconception["hint"])
+                break
+        except (FormatProblem, Unchecked):
+            continue
+    return Verdict(0.0, parsed, notes)
+
+
+# --- choices ----------------------------------------------------------------------------------------------------
+
+_OPTION_WORDS = re.compile(r"^(?:option|choice|answer|گزینه ی|گزینه ‌ی|گزینه|پاسخ)\s*", re.IGNORECASE)
+_TRUE = {"t", "true", "yes", "y", "درست", "صحیح", "بله", "بلی", "right", "correct"}
+_FALSE = {"f", "false", "no", "n", "نادرست", "غلط", "خیر", "نه", "wrong", "incorrect"}
+
+
+def match_option(options: list[dict[str, Any]], typed: Any) -> str:
+    """The id of the option a student means: its id (`b`, `(b)`, `option b`) or its text in either language."""
+    raw = str(typed).strip()
+    folded = _OPTION_WORDS.sub("", fold_words(raw)).strip()
+    ids = [str(o["id"]) for o in options]
+    by_id = [i for i in ids if fold_words(i) == folded]
+    if len(by_id) == 1:
+        return by_id[0]
+    by_text = [
+        str(o["id"]) for o in options if folded in {fold_words(t) for t in (o.get("text") or {}).values()}
+    ]
+    if len(by_text) == 1:
+        return by_text[0]
+    for group in (_TRUE, _FALSE):
+        if folded in group:
+            hits = [
+                str(o["id"])
+                for o in options
+                if {fold_words(str(o["id"])), *(fold_words(t) for t in (o.get("text") or {}).values())}
+                & group
+            ]
+            if len(hits) == 1:
+                return hits[0]
+    if len(by_text) > 1:
+        raise FormatProblem("ambiguous_option", typed=raw[:40])
+    raise FormatProblem("not_an_option", typed=raw[:40], ids=", ".join(ids))
+
+
+def grade_choice(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
+    options = part_key.get("options") or []
+    chosen = match_option(options, typed)
+    option = next(o for o in options if str(o["id"]) == chosen)
+    notes = [option["feedback"]] if option.get("feedback") else []
+    if chosen == str(part_key["answer"]):
+        return Verdict(1.0, chosen, notes)
+    hint = next(
+        (m["hint"] for m in part_key.get("misconceptions") or [] if str(m.get("value")) == chosen), None
+    )
+    return Verdict(0.0, chosen, [*notes, hint] if hint else notes)
+
+
+GRADERS: dict[str, Callable[[dict[str, Any], Any, dict[str, Any]], Verdict]] = {
+    **{name: grade_number for name in NUMERIC_COMPARATORS},
+    "shape": grade_shape,
+    "expression": grade_expression,
+    "choice": grade_choice,
+}
+
+
+# --- the interface ----------------------------------------------------------------------------------------------
+
+
+def _typed_value(typed: Any, comparator: str) -> Any:
+    if isinstance(typed, bool):
+        return "true" if typed else "false"
+    if isinstance(typed, list | tuple) and comparator != "shape":
+        raise FormatProblem("list_not_expected")
+    if isinstance(typed, float) and not math.isfinite(typed):
+        raise FormatProblem("too_big")
+    if not isinstance(typed, str | int | float | list | tuple):
+        raise FormatProblem("syntax")
+    return typed
+
+
+def _form(part_key: dict[str, Any], settings: dict[str, Any]) -> Bilingual:
+    if part_key.get("form"):
+        return part_key["form"]
+    kind = part_key.get("kind", "real")
+    if settings.get("percent"):
+        return default_form("percent")
+    if kind == "choice":
+        return default_form("choice", ids=", ".join(str(o["id"]) for o in part_key.get("options") or []))
+    if kind == "expression":
+        return default_form("expression", names=", ".join(sorted(expression_names(part_key, settings))))
+    return default_form(kind)
+
+
+def _result(
+    part_key: dict[str, Any], status: str, credit: float, parsed: str | None, feedback: Bilingual
+) -> dict:
+    points = float(part_key.get("points", 1))
+    return {
+        "id": part_key["id"],
+        "status": status,
+        "correct": status == "correct",
+        "score": round(points * credit, 6),
+        "max_score": points,
+        "parsed": parsed,
+        "feedback": feedback,
+    }
+
+
+def grade_part(part_key: dict[str, Any], typed: str | int | float | None) -> dict[str, Any]:
+    """One part's verdict: status, score out of the part's points, how the answer was read, bilingual feedback."""
+    from grader.symbolic import Unchecked  # light: the module imports sympy only inside its functions
+
+    settings = settings_for(part_key)
+    comparator = settings["comparator"]
+    if is_blank(typed):
+        return _result(part_key, "blank", 0.0, None, say("blank"))
+    if comparator == "manual":
+        text = typed if isinstance(typed, str) else str(typed)
+        return _result(part_key, "pending", 0.0, text[:2000], say("pending"))
+    if comparator not in GRADERS:
+        raise ValueError(f"part {part_key.get('id')}: unknown comparator '{comparator}'")
+    try:
+        verdict = GRADERS[comparator](part_key, _typed_value(typed, comparator), settings)
+    except FormatProblem as problem:
+        why = reason(problem.reason, **problem.values)
+        form = _form(part_key, settings)
+        feedback = {
+            lang: say("format_error", reason=why[lang], form=form[lang])[lang] for lang in ("fa", "en")
+        }
+        return _result(part_key, "format_error", 0.0, None, feedback)
+    except Unchecked:
+        result = _result(part_key, "format_error", 0.0, None, say("unchecked"))
+        result["unchecked"] = True
+        return result
+    status = "correct" if verdict.credit >= 1 else "wrong" if verdict.credit <= 0 else "partial"
+    return _result(part_key, status, verdict.credit, verdict.parsed, join(say(status), *verdict.notes))
+
+
+def grade_answers(part_keys: list[dict[str, Any]], answers: dict[str, Any] | None) -> dict[str, Any]:
+    """The contract's `check` JSON; a missing or empty answer is blank, not an error.
+
+    Extra keys: `format_error` (some part could not be read or checked: the course workflow does not count the
+    attempt), `pending` (some part waits for a TA), `unknown_parts` (answer ids that match no part).
+    """
+    answers = dict(answers or {})
+    parts = [grade_part(key, answers.get(key["id"])) for key in part_keys]
+    known = {key["id"] for key in part_keys}
+    return {
+        "score": round(sum(p["score"] for p in parts), 6),
+        "max_score": round(sum(p["max_score"] for p in parts), 6),
+        "parts": parts,
+        "format_error": any(p["status"] == "format_error" for p in parts),
+        "pending": any(p["status"] == "pending" for p in parts),
+        "unknown_parts": sorted(str(k) for k in answers if k not in known),
+    }
+
+
+# --- compare: one key against one answer, for authors -----------------------------------------------------------
+
+_SHAPE_HINT = re.compile(r"[xX×\[\]()]|,\s")
+
+
+def _infer_part(key: str) -> tuple[str, str, Any]:
+    """(kind, comparator, answer value) for a key typed on the command line."""
+    text = normalize(key)
+    if _SHAPE_HINT.search(text):
+        try:
+            entries, _ = parse_shape(key)
+            if len(entries) >= 2:
+                return "shape", "shape", entries
+        except FormatProblem:
+            pass
+    try:
+        value = to_fraction(parse_number(key).value)
+        return ("integer", "exact", key) if value.denominator == 1 else ("real", "relabs", key)
+    except FormatProblem:
+        return "expression", "expression", key
+
+
+def compare(
+    key: str,
+    answer: str,
+    comparator: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    digits: int | None = None,
+) -> dict[str, Any]:
+    """How a part with these settings judges `answer` against `key` (`azmoon compare`)."""
+    kind, inferred, value = _infer_part(key)
+    comparator = comparator or inferred
+    if comparator == "shape":
+        kind, value = "shape", parse_shape(key)[0]
+    elif comparator == "expression":
+        kind, value = "expression", key
+    elif comparator in NUMERIC_COMPARATORS:
+        kind, value = ("integer" if comparator == "exact" else "real"), key
+        if _number(key) is None:
+            raise ValueError(
+                f"the key '{key}' is not a number, so the '{comparator}' comparator cannot use it"
+            )
+    else:
+        raise ValueError(
+            f"unknown comparator '{comparator}' (exact, relabs, sigfig, decdig, shape, expression)"
+        )
+    grading: dict[str, Any] = {"comparator": comparator}
+    grading.update({k: v for k, v in (("rtol", rtol), ("atol", atol), ("digits", digits)) if v is not None})
+    part_key = {
+        "id": "compare",
+        "kind": kind,
+        "answer": value,
+        "answer_text": key,
+        "points": 1,
+        "grading": grading,
+    }
+    result = grade_part(part_key, answer)
+    return {
+        "correct": result["correct"],
+        "parsed": result["parsed"],
+        "feedback": result["feedback"],
+        "status": result["status"],
+        "comparator": comparator,
+        "settings": settings_for(part_key),
+    }
