@@ -568,3 +568,38 @@ def head_conv_taken(value: object) -> Misconception:
         "این خروجی کانولوشن 1×1 پایانی (head، ۱۲۸۰ کانال) است؛ سؤال خروجی آخرین مرحله‌ی MBConv را خواسته.",
         "That is the output of the final 1×1 head convolution (1280 channels); the question asks for the last MBConv stage.",
     )
+
+
+# --- the model zoo (catalogue E25) -------------------------------------------------------------------------------
+
+
+def norm_params_forgotten(value: int) -> Misconception:
+    return _hint(
+        value,
+        "پارامترهای لایه‌های نرمال‌سازی (γ و β در BatchNorm یا LayerNorm، برای هر کانال) را جا انداخته‌اید.",
+        "You left out the normalization layers' parameters (γ and β of BatchNorm or LayerNorm, per channel).",
+    )
+
+
+def share_of_the_rest(value: float) -> Misconception:
+    return _hint(
+        value,
+        "سهم را نسبت به بقیه‌ی شبکه حساب کرده‌اید؛ مخرج باید کل پارامترهای شبکه (با خود طبقه‌بند) باشد.",
+        "You divided by the rest of the network; the share is over all parameters, the classifier included.",
+    )
+
+
+def scale_factor_inverted(value: float) -> Misconception:
+    return _hint(
+        value,
+        "نسبت را وارونه نوشته‌اید: سؤال مقدار جدید تقسیم بر مقدار پیکربندی منتشرشده را خواسته.",
+        "You inverted the ratio: the question asks for the new value divided by the published configuration's.",
+    )
+
+
+def block_input_shape_given(value: object) -> Misconception:
+    return _hint(
+        value,
+        "این شکل ورودی بلوک است؛ سؤال شکل خروجی آن (بعد از گام و تغییر کانال‌ها) را خواسته.",
+        "That is the block's input shape; the question asks for its output (after its stride and channel change).",
+    )
