@@ -570,6 +570,17 @@ def head_conv_taken(value: object) -> Misconception:
     )
 
 
+def outside_tolerance(
+    *candidates: Misconception | None, right: float, rtol: float, atol: float = 0.0
+) -> list[Misconception]:
+    """only_present for real answers: also drop a wrong value the part's tolerance would accept (with a margin)."""
+    return [
+        m
+        for m in only_present(*candidates, right=right)
+        if abs(float(m.value) - right) > 2 * (atol + rtol * abs(right))
+    ]
+
+
 # --- the model zoo (catalogue E25) -------------------------------------------------------------------------------
 
 
