@@ -6,6 +6,7 @@ course workflow stores at generation and the grader reads at submit time (no tor
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -38,9 +39,14 @@ _env.filters["num"] = fmt_number
 _env.filters["shape"] = fmt_shape
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(template: str) -> jinja2.Template:
+    return _env.from_string(template)
+
+
 def render(template: str, context: dict[str, Any], lang: str) -> str:
     """Fill a Jinja2 template and localize it (Persian digits outside `code` and $math$)."""
-    text = _env.from_string(template).render(**context, lang=lang)
+    text = _compiled(template).render(**context, lang=lang)
     return localize(text.strip(), lang)
 
 
