@@ -208,6 +208,8 @@ def _evaluate(node: ast.AST, depth: int = 0) -> Number:
         args = [_evaluate(a, depth + 1) for a in node.args]
         try:
             return _check_size(func(*args))
+        except FormatProblem:
+            raise
         except (OverflowError, ValueError, ZeroDivisionError):
             raise FormatProblem("too_big") from None
     if isinstance(node, ast.Name):
