@@ -542,7 +542,7 @@ def trace_module(
 
 def parse_shape(text: str) -> list[int]:
     """'3x128x128', '3×128×128', '3*128*128' or '3,128,128' -> [3, 128, 128] (no batch dimension)."""
-    pieces = [p.strip() for p in re.split(r"[x×*,]", text.strip().strip("[]()")) if p.strip()]
+    pieces = [p.strip() for p in re.split(r"[x×*,]", text.strip().strip("[]()"))]
     if not pieces or not all(p.isdigit() for p in pieces) or len(pieces) > 4:
         raise TraceError(f"input shape '{text}' should look like 3x128x128 (channels first, no batch)")
     shape = [int(p) for p in pieces]
