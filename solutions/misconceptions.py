@@ -614,3 +614,19 @@ def block_input_shape_given(value: object) -> Misconception:
         "این شکل ورودی بلوک است؛ سؤال شکل خروجی آن (بعد از گام و تغییر کانال‌ها) را خواسته.",
         "That is the block's input shape; the question asks for its output (after its stride and channel change).",
     )
+
+
+def imagenet_head_kept(value: int) -> Misconception:
+    return _hint(
+        value,
+        "این تعداد پارامتر با سر ۱۰۰۰ کلاسه‌ی ImageNet است؛ سر را با سر جدید عوض کنید.",
+        "That is the count with ImageNet's 1000-class head; replace it with the new head.",
+    )
+
+
+def published_count_given(value: int) -> Misconception:
+    return _hint(
+        value,
+        "این تعداد پارامتر پیکربندی منتشرشده است؛ این تغییر تعداد پارامترها را هم عوض می‌کند.",
+        "That is the published configuration's count; this change alters the parameters too.",
+    )
