@@ -399,8 +399,12 @@ class _Alarm(BaseException):
 
 @contextmanager
 def _alarm(seconds: float):
+    """SIGALRM after `seconds` raises _Alarm in the main thread; once the body is done it can no longer fire."""
+    state = {"armed": True}
+
     def ring(signum: int, frame: object) -> None:
-        raise _Alarm
+        if state["armed"]:
+            raise _Alarm
 
     previous = signal.signal(signal.SIGALRM, ring)
     old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -408,6 +412,12 @@ def _alarm(seconds: float):
     try:
         yield
     finally:
+        while True:  # an alarm landing here is absorbed: the handler must be restored whatever happens
+            try:
+                state["armed"] = False
+                break
+            except _Alarm:
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if old_delay:  # give back what remained of someone else's timer
