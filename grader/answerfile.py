@@ -132,7 +132,7 @@ def _key(value: Any) -> str:
 
 
 def _answers(raw: Any) -> tuple[dict[str, Any], bool]:
-    if raw is None:
+    if raw is None or raw == "":  # `answers:` with nothing under it
         return {}, False
     if not isinstance(raw, dict):
         raise AnswerFileError("`answers:` must be a mapping of part ids (or item ids) to answers")

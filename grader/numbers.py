@@ -39,7 +39,7 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d.,])0,(\d+)(?![\d,])")
 _UNDERSCORE = re.compile(r"(?<=\d)_(?=\d)")
 _SPACE_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")
 _TIMES_LETTER = re.compile(r"(?<=[\d)\s])[xX](?=\s*[\d(.])")
-_SUFFIX_RE = re.compile(r"(\d(?:[\d.]*\d)?\.?)\s*([kKMGB])(?![A-Za-z])")
+_SUFFIX_RE = re.compile(r"(?<![\d.])(\d[\d.]*)\s*([kKMGB])(?![A-Za-z])")
 _IMPLICIT_PAREN = re.compile(r"(\)|(?<![A-Za-z_])\b\d[\d.]*)\s*\(")
 _PERCENT_END = re.compile(r"%\s*$")
 
