@@ -371,11 +371,12 @@ def only_present(
     *candidates: Misconception | None, right: object, digits: int | None = None
 ) -> list[Misconception]:
     """Drop None and any 'misconception' that happens to equal the right answer (or repeats another); with
-    `digits`, numbers are compared rounded to that many decimals (the precision the part grades at)."""
+    `digits` (a part graded to that many decimals), numbers less than 1.5 units of the last decimal apart count
+    as the same: a student who rounds the wrong value must still be told apart from the right one."""
 
     def same(a: object, b: object) -> bool:
         if digits is not None and isinstance(a, int | float) and isinstance(b, int | float):
-            return round(float(a), digits) == round(float(b), digits)
+            return abs(float(a) - float(b)) < 1.5 * 10.0**-digits
         return a == b
 
     out: list[Misconception] = []
