@@ -66,6 +66,8 @@ def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
             "channels": [first * 2**i for i in range(blocks)],
         }
         rf = rf_side(network(params))
+        if rf + 4 > min(size, 3 * rf):  # no room for a target above the RF and within the image
+            continue
         params["target"] = rng.randint(rf + 4, min(size, 3 * rf))
         answers = design(params, rf_side)
         if answers["kernel"] <= 15 and answers["dilation"] <= 8 and answers["extra"] <= 8:
