@@ -169,8 +169,8 @@ FUNCTIONS = {
     "ln": (_log, 1),
     "log2": (lambda v: _log(v, 2.0), 1),
     "log10": (lambda v: _log(v, 10.0), 1),
-    "min": (min, (1, 16)),
-    "max": (max, (1, 16)),
+    "min": (min, (2, 16)),
+    "max": (max, (2, 16)),
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
 
@@ -212,6 +212,8 @@ def _evaluate(node: ast.AST, depth: int = 0) -> Number:
             raise
         except (OverflowError, ValueError, ZeroDivisionError):
             raise FormatProblem("too_big") from None
+        except TypeError:
+            raise FormatProblem("arity", name=node.func.id) from None
     if isinstance(node, ast.Name):
         raise FormatProblem("unknown_name", name=node.id)
     if isinstance(node, ast.Tuple):
