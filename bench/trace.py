@@ -90,12 +90,56 @@ def bench_cold_start(repeat: int) -> None:
     print(f"  azmoon trace / import torch: {ratio:.2f}×")
 
 
+# --- model zoo (solutions/zoo, issue 7) ------------------------------------------------------------------------
+
+
+def bench_zoo(repeat: int) -> None:
+    """Every zoo model at its published input: trace on meta vs a real CPU forward, and the totals vs the table."""
+    import torch
+
+    from solutions.tracer import trace_module
+    from solutions.zoo import MODELS, build, default_input
+
+    torch.set_num_threads(2)
+    print("Model zoo, one image at the published input (trace: build + trace on meta; CPU: forward only)")
+    print(
+        f"  {'model':<16} {'input':<10} {'params':>12} {'published':>12} {'GMACs':>8} {'published':>9}"
+        f" {'trace ms':>9} {'CPU ms':>8}"
+    )
+    for name, entry in MODELS.items():
+        shape = list(default_input(name))
+
+        def trace(name: str = name, shape: list[int] = shape) -> object:
+            with torch.device("meta"):
+                model = build(name)
+            return trace_module(model, shape)
+
+        trace_times = timed(trace, repeat)
+        totals = trace().totals
+        cpu_model = build(name).eval()
+        image = torch.randn(1, *shape)
+
+        def cpu_forward(model: torch.nn.Module = cpu_model, image: torch.Tensor = image) -> None:
+            with torch.no_grad():
+                model(image)
+
+        cpu_times = timed(cpu_forward, repeat)
+        del cpu_model
+        published = "-" if entry.published_gmacs is None else f"{entry.published_gmacs:.3f}"
+        print(
+            f"  {name:<16} {'x'.join(map(str, shape)):<10} {totals['params']:>12,} {entry.published_params:>12,}"
+            f" {totals['macs'] / 1e9:>8.3f} {published:>9} {statistics.median(trace_times) * 1000:>9.0f}"
+            f" {statistics.median(cpu_times) * 1000:>8.0f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     bench_resnet50(args.repeat)
     bench_cold_start(args.repeat)
+    bench_zoo(args.repeat)
 
 
 if __name__ == "__main__":
