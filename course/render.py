@@ -1,0 +1,389 @@
+"""Bilingual PDF worksheets and the TA's key: Jinja2 templates in `templates/`, WeasyPrint, two worker processes.
+
+Rendering rules that hold with WeasyPrint (it ignores `unicode-bidi`):
+- `<html lang="fa" dir="rtl">`, and `lang`/`dir` on every Persian and English block;
+- every left-to-right island inside Persian text is its own element with `dir="ltr"`: `code` in backticks, and
+  outside code shapes such as ۶۴×۵۹×۵۹ and signed numbers;
+- `$...$` LaTeX islands become SVG images (ziamath) sized in em and lowered to sit on the baseline (cached);
+- digits are made Persian by `solutions.text.localize` (already applied to the stored texts), not by the font.
+Each worker process parses the stylesheet once and keeps one `FontConfiguration`.
+"""
+
+from __future__ import annotations
+
+import base64
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from course.answers import answer_file_template, part_form
+from course.config import Course, CourseError
+from solutions.text import localize, persian_number
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+FONTS_DIR = ROOT / "fonts"
+BUNDLED_FONTS = {"regular": "Vazirmatn-Regular.ttf", "bold": "Vazirmatn-Bold.ttf"}
+FALLBACK_FAMILIES = ("Vazirmatn", "Noto Sans Arabic")  # system fonts that draw Persian well
+MATH_PX = 16.0  # ziamath size that maps to 1em
+
+# --- text -> HTML ---------------------------------------------------------------------------------------------
+
+_ISLAND = re.compile(r"(`[^`\n]*`|\$[^$\n]+\$)")
+_DIGIT = r"[0-9۰-۹]"
+# left-to-right runs inside Persian prose: shapes (۶۴×۵۹×۵۹, 3x32x32) and signed numbers (−۰٫۵, -3)
+_LTR_RUN = re.compile(
+    rf"(?<![\w.]){_DIGIT}+(?:[×x]{_DIGIT}+)+(?![\w])|(?<![\w.])[-−+]{_DIGIT}+(?:[.٫]{_DIGIT}+)?(?![\w])"
+)
+
+
+@lru_cache(maxsize=4096)
+def math_img(latex: str) -> str:
+    """A LaTeX island as an inline SVG <img>, sized in em and lowered so its baseline is the text's."""
+    try:
+        import ziamath
+
+        math = ziamath.Latex(latex, size=MATH_PX)
+        svg = math.svg()
+        width, height = math.getsize()
+        descent = height + math.getyofst() if hasattr(math, "getyofst") else 0.0
+    except Exception:  # a formula ziamath cannot typeset is shown as its source, never lost
+        return f'<code dir="ltr" class="tex">{escape(latex)}</code>'
+    match = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
+    if match:  # viewBox: min-x, min-y (negative: ascent), width, height; baseline at y = 0
+        _, min_y, width, height = (float(v) for v in match.groups())
+        descent = height + min_y
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    style = f"height:{height / MATH_PX:.3f}em;vertical-align:{-descent / MATH_PX:.3f}em"
+    return f'<img class="math" dir="ltr" alt="{escape(latex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
+
+
+def _prose_html(text: str, lang: str) -> str:
+    escaped = str(escape(text))
+    if lang != "fa":
+        return escaped
+    return _LTR_RUN.sub(lambda m: f'<span dir="ltr">{m.group(0)}</span>', escaped)
+
+
+def _line_html(line: str, lang: str) -> str:
+    pieces = _ISLAND.split(line)
+    out: list[str] = []
+    for k, piece in enumerate(pieces):
+        if k % 2 == 0:
+            out.append(_prose_html(piece, lang))
+        elif piece.startswith("`"):
+            out.append(f'<code dir="ltr">{escape(piece[1:-1])}</code>')
+        else:
+            out.append(math_img(piece[1:-1].strip()))
+    return "".join(out)
+
+
+def _paragraph_html(lines: list[str], lang: str) -> str:
+    """Consecutive text lines: `- ` lines become a list, the others one paragraph with line breaks."""
+    out: list[str] = []
+    direction = "rtl" if lang == "fa" else "ltr"
+    prose: list[str] = []
+    bullets: list[str] = []
+
+    def flush() -> None:
+        if prose:
+            out.append(f'<p lang="{lang}" dir="{direction}">' + "<br>".join(prose) + "</p>")
+            prose.clear()
+        if bullets:
+            out.append(
+                f'<ul lang="{lang}" dir="{direction}">' + "".join(f"<li>{b}</li>" for b in bullets) + "</ul>"
+            )
+            bullets.clear()
+
+    for line in lines:
+        if line.startswith(("- ", "* ")):
+            if prose:
+                flush()
+            bullets.append(_line_html(line[2:].strip(), lang))
+        else:
+            if bullets:
+                flush()
+            prose.append(_line_html(line, lang))
+    flush()
+    return "".join(out)
+
+
+def rich_text(text: str | None, lang: str) -> Markup:
+    """Item text (already localized) as HTML: ``` fences as left-to-right code blocks, `- ` lists, paragraphs on
+    blank lines, line breaks kept, `code` and $math$ islands rendered."""
+    if not text:
+        return Markup("")
+    html: list[str] = []
+    lines: list[str] = []
+    fence: list[str] | None = None
+    for raw in text.strip().splitlines():
+        if raw.strip().startswith("```"):
+            if fence is None:
+                html.append(_paragraph_html(lines, lang))
+                lines, fence = [], []
+            else:
+                html.append(f'<pre dir="ltr" lang="en">{escape(chr(10).join(fence))}</pre>')
+                fence = None
+        elif fence is not None:
+            fence.append(raw.rstrip())
+        elif raw.strip():
+            lines.append(raw.strip())
+        else:
+            html.append(_paragraph_html(lines, lang))
+            lines = []
+    if fence is not None:  # an unclosed fence: still shown as code
+        html.append(f'<pre dir="ltr" lang="en">{escape(chr(10).join(fence))}</pre>')
+    html.append(_paragraph_html(lines, lang))
+    return Markup("".join(html))
+
+
+def inline_text(text: str | None, lang: str) -> Markup:
+    """One-line text (prompts, answers) without paragraph wrapping."""
+    if not text:
+        return Markup("")
+    return Markup(
+        "<br>".join(_line_html(line.strip(), lang) for line in str(text).splitlines() if line.strip())
+    )
+
+
+def fa_number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return persian_number(str(value))
+
+
+def points_number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+# --- part layout -----------------------------------------------------------------------------------------------
+
+GRID_MIN_ROWS = 3
+GRID_MIN_COLUMNS = 2
+
+
+def _split_id(part_id: str) -> tuple[str, str] | None:
+    head, sep, tail = part_id.rpartition("_")
+    return (head, tail) if sep and head and tail else None
+
+
+def _column_prompt(prompt: str, row: str) -> str:
+    """A part's prompt with its row key taken out: the heading of its grid column."""
+    return prompt.replace(f"`{row}`", "…").replace(row, "…")
+
+
+def layout_parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parts as blocks: expanded families of parts (`Layer1_shape`, `Layer1_weights`, ... `Layer12_flops`)
+    become one grid (a row per key, a column per attribute); every other part is its own row."""
+    split = {p["id"]: _split_id(p["id"]) for p in parts}
+    rows: dict[str, None] = {}
+    columns: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        key = split[part["id"]]
+        if key is not None:
+            rows.setdefault(key[0], None)
+            columns.setdefault(key[1], []).append(part)
+    grid_columns = {c: ps for c, ps in columns.items() if len(ps) >= GRID_MIN_ROWS}
+    grid_rows = [r for r in rows if any(split[p["id"]][0] == r for ps in grid_columns.values() for p in ps)]
+    use_grid = len(grid_columns) >= GRID_MIN_COLUMNS and len(grid_rows) >= GRID_MIN_ROWS
+    blocks: list[dict[str, Any]] = []
+    grid: dict[str, Any] | None = None
+    for part in parts:
+        key = split[part["id"]]
+        if use_grid and key is not None and key[1] in grid_columns:
+            if grid is None:
+                grid = {"type": "grid", "rows": grid_rows, "columns": [], "cells": {r: {} for r in grid_rows}}
+                for column, members in grid_columns.items():
+                    first = members[0]
+                    row = split[first["id"]][0]
+                    points = {m["points"] for m in members}
+                    grid["columns"].append(
+                        {
+                            "id": column,
+                            "prompt": {
+                                lang: _column_prompt(first["prompt"][lang], row) for lang in ("fa", "en")
+                            },
+                            "points": points.pop() if len(points) == 1 else None,
+                            "form": part_form(first),
+                        }
+                    )
+                blocks.append(grid)
+            grid["cells"][key[0]][key[1]] = part
+        else:
+            blocks.append({"type": "part", "part": part})
+    return blocks
+
+
+# --- fonts and stylesheet ---------------------------------------------------------------------------------------
+
+
+def _system_font(family: str) -> bool:
+    if shutil.which("fc-list") is None:
+        return False
+    try:
+        listed = subprocess.run(
+            ["fc-list", f"{family}:lang=fa", "family"], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return family.lower() in listed.lower()
+
+
+def font_face_css() -> str:
+    """@font-face rules for the bundled Vazirmatn, or a system Persian font; a clear error if there is none."""
+    regular, bold = (FONTS_DIR / BUNDLED_FONTS[w] for w in ("regular", "bold"))
+    if regular.is_file() and bold.is_file():
+        return (
+            f'@font-face {{ font-family: "AzmoonFa"; font-weight: 400; src: url("{regular.as_uri()}"); }}\n'
+            f'@font-face {{ font-family: "AzmoonFa"; font-weight: 700; src: url("{bold.as_uri()}"); }}\n'
+        )
+    for family in FALLBACK_FAMILIES:
+        if _system_font(family):
+            return f'@font-face {{ font-family: "AzmoonFa"; src: local("{family}"); }}\n'
+    raise CourseError(
+        f"no Persian-capable font: the bundled {FONTS_DIR / BUNDLED_FONTS['regular']} is missing and neither "
+        f"{' nor '.join(FALLBACK_FAMILIES)} is installed; restore fonts/ from the repository or install "
+        "Debian's fonts-noto-core"
+    )
+
+
+def template_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rich"] = rich_text
+    env.filters["inline"] = inline_text
+    env.filters["fa_num"] = fa_number
+    env.filters["pts"] = points_number
+    env.filters["localize"] = localize
+    env.globals["part_form"] = part_form
+    env.globals["layout_parts"] = layout_parts
+    return env
+
+
+# --- worker processes -------------------------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    """Once per process: import WeasyPrint, parse the stylesheet with one FontConfiguration, load templates."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    css_text = font_face_css() + (TEMPLATES_DIR / "style.css").read_text(encoding="utf-8")
+    _worker["font_config"] = font_config
+    _worker["css"] = CSS(string=css_text, font_config=font_config, base_url=str(TEMPLATES_DIR))
+    _worker["env"] = template_env()
+
+
+def render_pdf(job: tuple[str, dict[str, Any], str]) -> tuple[str, int]:
+    """Render one template with its context to a PDF file; returns (path, pages)."""
+    from weasyprint import HTML
+
+    if not _worker:
+        _init_worker()
+    template, context, out_path = job
+    html = _worker["env"].get_template(template).render(**context)
+    document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render(
+        stylesheets=[_worker["css"]], font_config=_worker["font_config"]
+    )
+    document.write_pdf(out_path)
+    return out_path, len(document.pages)
+
+
+def start_pool(workers: int) -> Any:
+    """A pool of `workers` processes, or None for in-process rendering.
+
+    Started by `generate_assignment` before any solver runs, so the forked workers do not inherit torch; they
+    import WeasyPrint and parse the stylesheet while the main process computes the keys.
+    """
+    font_face_css()  # fail early and clearly when no font is available
+    workers = max(1, min(workers, os.cpu_count() or 1))
+    if workers == 1:
+        return None
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method).Pool(workers, initializer=_init_worker)
+
+
+# --- the assignment's files -------------------------------------------------------------------------------------
+
+
+def _student_context(course: Course, assignment: Any, variant: Any) -> dict[str, Any]:
+    return {
+        "course": course.settings,
+        "assignment": assignment.to_json(),
+        "student": {"id": variant.student.student_id, "name": variant.student.name},
+        "variant": variant.token,
+        "items": variant.items,
+    }
+
+
+def write_assignment_files(
+    course: Course,
+    assignment: Any,
+    variants: list[Any],
+    out_dir: Path,
+    pool: Any,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, str]:
+    """Per student `worksheet.pdf` and `answers.yaml`, and `key.pdf`; the PDFs rendered by the pool."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs: list[tuple[str, dict[str, Any], str]] = []
+    for variant in variants:
+        student_dir = out_dir / variant.student.student_id
+        student_dir.mkdir(exist_ok=True)
+        (student_dir / "answers.yaml").write_text(
+            answer_file_template(
+                course.name,
+                assignment.name,
+                variant.student.student_id,
+                variant.student.name,
+                variant.token,
+                variant.items,
+            ),
+            encoding="utf-8",
+        )
+        jobs.append(
+            (
+                "worksheet.html.j2",
+                _student_context(course, assignment, variant),
+                str(student_dir / "worksheet.pdf"),
+            )
+        )
+    key_context = {
+        "course": course.settings,
+        "assignment": assignment.to_json(),
+        "students": [_student_context(course, assignment, v) for v in variants],
+    }
+    # the key is the longest document: start it first so it overlaps the worksheets on the other core
+    jobs.insert(0, ("key.html.j2", key_context, str(out_dir / "key.pdf")))
+    results = pool.imap_unordered(render_pdf, jobs) if pool is not None else map(render_pdf, jobs)
+    pages: dict[str, int] = {}
+    for done, (path, count) in enumerate(results, start=1):
+        pages[path] = count
+        if progress:
+            progress("pdf", done, len(jobs))
+    key_path = str(out_dir / "key.pdf")
+    worksheet_pages = [n for p, n in pages.items() if p != key_path]
+    return {
+        "key": key_path,
+        "worksheets": str(out_dir / "<student_id>" / "worksheet.pdf"),
+        "answer_files": str(out_dir / "<student_id>" / "answers.yaml"),
+        "key_pages": str(pages.get(key_path, 0)),
+        "worksheet_pages": f"{min(worksheet_pages)}-{max(worksheet_pages)}" if worksheet_pages else "0",
+    }
