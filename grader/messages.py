@@ -93,25 +93,28 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_real": ("نتیجه عدد حقیقی نیست", "the result is not a real number"),
     "not_a_number": ("یک عدد خواسته شده است", "a number is expected"),
     "percent_place": ("علامت ٪ فقط در انتهای عدد می‌آید", "the % sign may only end the number"),
-    "unknown_name": ("نام «{name}» شناخته نیست", "the name '{name}' is not known here"),
-    "unknown_function": ("تابع «{name}» مجاز نیست", "the function '{name}' is not allowed"),
+    "unknown_name": (
+        "نام `{name}` شناخته نیست (نام‌های مجاز: `{allowed}`)",
+        "the name '{name}' is not known here (allowed: {allowed})",
+    ),
+    "unknown_function": ("تابع `{name}` مجاز نیست", "the function '{name}' is not allowed"),
     "function_without_argument": (
-        "تابع «{name}» بدون ورودی آمده است",
+        "تابع `{name}` بدون ورودی آمده است",
         "the function '{name}' has no argument",
     ),
-    "arity": ("تعداد ورودی‌های «{name}» درست نیست", "'{name}' has the wrong number of arguments"),
+    "arity": ("تعداد ورودی‌های `{name}` درست نیست", "'{name}' has the wrong number of arguments"),
     "not_allowed": ("این ساختار مجاز نیست ({what})", "this construct is not allowed ({what})"),
     "piecewise": (
         "Piecewise باید به شکل Piecewise((a, x > 0), (b, True)) باشد",
         "write Piecewise as Piecewise((a, x > 0), (b, True))",
     ),
-    "shape_entry": ("«{entry}» یک عدد صحیح مثبت نیست", "'{entry}' is not a positive whole number"),
+    "shape_entry": ("`{entry}` یک عدد صحیح مثبت نیست", "'{entry}' is not a positive whole number"),
     "shape_size": ("شکل حداکثر {limit} بعد دارد", "a shape has at most {limit} dimensions"),
     "not_an_option": (
-        "«{typed}» هیچ‌کدام از گزینه‌ها ({ids}) نیست",
+        "`{typed}` هیچ‌کدام از گزینه‌ها (`{ids}`) نیست",
         "'{typed}' is none of the options ({ids})",
     ),
-    "ambiguous_option": ("«{typed}» با بیش از یک گزینه جور است", "'{typed}' matches more than one option"),
+    "ambiguous_option": ("`{typed}` با بیش از یک گزینه جور است", "'{typed}' matches more than one option"),
     "list_not_expected": ("اینجا یک مقدار خواسته شده، نه فهرست", "one value is expected here, not a list"),
 }
 
@@ -124,15 +127,20 @@ FORMS: dict[str, tuple[str, str]] = {
     "percent": ("یک درصد، مثلاً 89.7%", "a percentage, e.g. 89.7%"),
     "shape": ("یک شکل مثل 64×59×59 یا (64, 59, 59)", "a shape such as 64×59×59 or (64, 59, 59)"),
     "expression": (
-        "یک عبارت بر حسب {names}، مثلاً `exp(-x)/(1+exp(-x))^2`",
+        "یک عبارت بر حسب `{names}`، مثلاً `exp(-x)/(1+exp(-x))^2`",
         "an expression in {names}, e.g. `exp(-x)/(1+exp(-x))^2`",
     ),
-    "choice": ("شناسه‌ی یکی از گزینه‌ها ({ids}) یا متن آن", "the id of one option ({ids}) or its text"),
+    "choice": ("شناسه‌ی یکی از گزینه‌ها (`{ids}`) یا متن آن", "the id of one option ({ids}) or its text"),
 }
 
 
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
 def _fill(template: str, values: dict[str, object]) -> str:
-    return template.format(**{k: str(v) for k, v in values.items()}) if values else template
+    return template.format_map(_Values({k: str(v) for k, v in values.items()}))
 
 
 def say(key: str, **values: object) -> Bilingual:

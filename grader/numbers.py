@@ -215,7 +215,7 @@ def _evaluate(node: ast.AST, depth: int = 0) -> Number:
         except TypeError:
             raise FormatProblem("arity", name=node.func.id) from None
     if isinstance(node, ast.Name):
-        raise FormatProblem("unknown_name", name=node.id)
+        raise FormatProblem("unknown_name", name=node.id, allowed=", ".join([*FUNCTIONS, *CONSTANTS]))
     if isinstance(node, ast.Tuple):
         raise FormatProblem("comma")
     raise FormatProblem("not_allowed", what=type(node).__name__)
