@@ -57,17 +57,17 @@ def assert_answers(got: dict[str, Any], expected: dict[str, Any]) -> None:
 
 SEED0 = {
     "inception_bottleneck": {
-        "direct_macs": 28 * 28 * 32 * 5 * 5 * 192,  # 120,422,400
-        "bottleneck_macs": 28 * 28 * 16 * 192 + 28 * 28 * 32 * 5 * 5 * 16,  # 12,443,648
+        "direct_cost": 28 * 28 * 32 * 5 * 5 * 192,  # 120,422,400
+        "bottleneck_cost": 28 * 28 * 16 * 192 + 28 * 28 * 32 * 5 * 5 * 16,  # 12,443,648
         "reduction": 100 * (1 - 12_443_648 / 120_422_400),  # ≈ 89.7 %
     },
     "inception_module": {
         "out_shape": [64 + 128 + 32 + 32, 28, 28],
-        "b1_macs": 28 * 28 * 64 * 192,
-        "b3_macs": 28 * 28 * 96 * 192 + 28 * 28 * 128 * 3 * 3 * 96,
-        "b5_macs": 28 * 28 * 16 * 192 + 28 * 28 * 32 * 5 * 5 * 16,
-        "pool_macs": 28 * 28 * 32 * 192,
-        "total_macs": 28 * 28 * (64 * 192 + 96 * 192 + 128 * 9 * 96 + 16 * 192 + 32 * 25 * 16 + 32 * 192),
+        "b1_cost": 28 * 28 * 64 * 192,
+        "b3_cost": 28 * 28 * 96 * 192 + 28 * 28 * 128 * 3 * 3 * 96,
+        "b5_cost": 28 * 28 * 16 * 192 + 28 * 28 * 32 * 5 * 5 * 16,
+        "pool_cost": 28 * 28 * 32 * 192,
+        "total_cost": 28 * 28 * (64 * 192 + 96 * 192 + 128 * 9 * 96 + 16 * 192 + 32 * 25 * 16 + 32 * 192),
         "params": (192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32)
         + (64 + 96 + 128 + 16 + 32 + 32),
     },
@@ -148,29 +148,29 @@ def test_seed0_texts_show_the_sheet_numbers() -> None:
 BY_HAND = [
     (
         "inception_bottleneck",
-        {"H": 14, "C": 512, "K": 3, "F": 64, "B": 32},
+        {"H": 14, "C": 512, "K": 3, "F": 64, "B": 32, "count": "macs"},
         {
-            "direct_macs": 14 * 14 * 64 * 3 * 3 * 512,
-            "bottleneck_macs": 14 * 14 * 32 * 512 + 14 * 14 * 64 * 3 * 3 * 32,
+            "direct_cost": 14 * 14 * 64 * 3 * 3 * 512,
+            "bottleneck_cost": 14 * 14 * 32 * 512 + 14 * 14 * 64 * 3 * 3 * 32,
             "reduction": 100 * (1 - 32 / 512 - 32 / (9 * 64)),
         },
     ),
     (
         "inception_bottleneck",
-        {"H": 56, "C": 128, "K": 5, "F": 48, "B": 24},
+        {"H": 56, "C": 128, "K": 5, "F": 48, "B": 24, "count": "flops"},  # FLOPs = 2 × MACs
         {
-            "direct_macs": 56 * 56 * 48 * 25 * 128,
-            "bottleneck_macs": 56 * 56 * (24 * 128 + 48 * 25 * 24),
+            "direct_cost": 2 * 56 * 56 * 48 * 25 * 128,
+            "bottleneck_cost": 2 * 56 * 56 * (24 * 128 + 48 * 25 * 24),
             "reduction": 100 * (1 - 24 / 128 - 24 / (25 * 48)),
         },
     ),
     (
         "inception_module",  # GoogLeNet inception (4a)
-        {"H": 14, "C": 480, "n1": 192, "r3": 96, "n3": 208, "r5": 16, "n5": 48, "pp": 64},
+        {"H": 14, "C": 480, "n1": 192, "r3": 96, "n3": 208, "r5": 16, "n5": 48, "pp": 64, "count": "macs"},
         {
             "out_shape": [192 + 208 + 48 + 64, 14, 14],
-            "b3_macs": 14 * 14 * (480 * 96 + 9 * 96 * 208),
-            "total_macs": 14
+            "b3_cost": 14 * 14 * (480 * 96 + 9 * 96 * 208),
+            "total_cost": 14
             * 14
             * (480 * 192 + 480 * 96 + 9 * 96 * 208 + 480 * 16 + 25 * 16 * 48 + 480 * 64),
             "params": 480 * 192
@@ -184,11 +184,11 @@ BY_HAND = [
     ),
     (
         "inception_module",  # GoogLeNet inception (5b)
-        {"H": 7, "C": 832, "n1": 384, "r3": 192, "n3": 384, "r5": 48, "n5": 128, "pp": 128},
+        {"H": 7, "C": 832, "n1": 384, "r3": 192, "n3": 384, "r5": 48, "n5": 128, "pp": 128, "count": "flops"},
         {
             "out_shape": [1024, 7, 7],
-            "b5_macs": 7 * 7 * (832 * 48 + 25 * 48 * 128),
-            "pool_macs": 7 * 7 * 832 * 128,
+            "b5_cost": 2 * 7 * 7 * (832 * 48 + 25 * 48 * 128),
+            "pool_cost": 2 * 7 * 7 * 832 * 128,
         },
     ),
     (
@@ -329,8 +329,8 @@ def test_instances_by_hand(item_id: str, params: dict[str, Any], expected: dict[
 # --- misconceptions: the typical wrong answers are attached, computed from the instance ---------------------------
 
 MISCONCEPTIONS = [
-    ("inception_bottleneck", "direct_macs", 2 * 120_422_400),  # FLOPs instead of MACs
-    ("inception_bottleneck", "bottleneck_macs", 28 * 28 * 32 * 5 * 5 * 16),  # the 1×1 cost left out
+    ("inception_bottleneck", "direct_cost", 2 * 120_422_400),  # FLOPs instead of MACs
+    ("inception_bottleneck", "bottleneck_cost", 28 * 28 * 32 * 5 * 5 * 16),  # the 1×1 cost left out
     ("inception_module", "out_shape", [28, 28, 256]),  # H×W×C
     ("inception_module", "params", 163_328),  # biases forgotten
     ("depthwise_separable", "ratio", 1 / (1 / 728 + 1 / 9)),  # inverted
@@ -379,14 +379,15 @@ def test_inception_module_against_tracer(seed: int) -> None:
     got = answers(item.solver, p)
     model = InceptionModule(p["C"], p["n1"], p["r3"], p["n3"], p["r5"], p["n5"], p["pp"])
     traced = trace_module(model, (p["C"], p["H"], p["H"]))
+    unit = 2 if p["count"] == "flops" else 1
     by_branch = {
         key: sum(r.macs for r in traced.layers if r.module.split(".")[0] == key)
         for key in ("b1", "b3", "b5", "pool")
     }
-    assert {f"{k}_macs": v for k, v in by_branch.items()} == {
-        k: got[k] for k in ("b1_macs", "b3_macs", "b5_macs", "pool_macs")
+    assert {f"{k}_cost": unit * v for k, v in by_branch.items()} == {
+        k: got[k] for k in ("b1_cost", "b3_cost", "b5_cost", "pool_cost")
     }
-    assert traced.totals["macs"] == got["total_macs"]
+    assert traced.totals["flops" if unit == 2 else "macs"] == got["total_cost"]
     assert traced.totals["params"] == got["params"]
     assert traced.layers[-1].output_shape[1:] == got["out_shape"][1:]  # spatial size kept in every branch
     assert (
@@ -408,8 +409,9 @@ def test_inception_bottleneck_against_tracer(seed: int) -> None:
         ),
         shape,
     )
-    assert direct.totals["macs"] == got["direct_macs"]
-    assert bottleneck.totals["macs"] == got["bottleneck_macs"]
+    unit = "flops" if p["count"] == "flops" else "macs"
+    assert direct.totals[unit] == got["direct_cost"]
+    assert bottleneck.totals[unit] == got["bottleneck_cost"]
     assert got["reduction"] == pytest.approx(100 * (1 - bottleneck.totals["macs"] / direct.totals["macs"]))
 
 

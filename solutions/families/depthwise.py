@@ -52,7 +52,8 @@ def generate_separable(rng: random.Random, ranges: dict[str, Any]) -> dict[str, 
             "K": rng.choice(ranges["K"]),
             "S": rng.choice(ranges["S"]),
         }
-        if params["C_out"] >= params["C_in"] and not (params["S"] == 2 and params["H"] < 14):
+        widening = params["C_in"] <= params["C_out"] <= 4 * params["C_in"]
+        if widening and not (params["S"] == 2 and params["H"] < 14):
             return params
 
 

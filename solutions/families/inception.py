@@ -1,7 +1,8 @@
 """A9: the inception 1×1 bottleneck (cost of a 5×5 conv with and without it) and the full inception module.
 
-Counts are MACs (one multiplication per weight per output position, bias adds excluded) from the shared
-`conv_macs`; every convolution is "same"-padded with stride 1, so all maps stay H×W.
+Costs come from the shared `conv_macs` (one multiplication per weight per output position, bias adds excluded);
+a variant asks for them as MACs (multiplications, the sheet's convention) or as FLOPs = 2 × MACs (param `count`).
+Every convolution is "same"-padded with stride 1, so all maps stay H×W.
 """
 
 from __future__ import annotations
@@ -9,21 +10,32 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from solutions.arithmetic import conv_macs, conv_weights
+from solutions.arithmetic import conv_macs, conv_weights, flops
 from solutions.misconceptions import (
     bias_forgotten,
     bottleneck_cost_forgotten,
     branch_left_out,
     channel_order,
     flops_instead_of_macs,
+    macs_instead_of_flops,
     only_present,
     remaining_share_given,
 )
-from solutions.registry import Answer, Solution, generator, solver
+from solutions.registry import Answer, Misconception, Solution, generator, solver
 
 
 def percent_text(value: float) -> str:
     return f"{value:.1f}"
+
+
+def counted(macs: int, count: str) -> int:
+    """A cost in the unit the variant asks for: MACs, or FLOPs = 2 × MACs."""
+    return flops(macs) if count == "flops" else macs
+
+
+def unit_slip(value: int, count: str) -> Misconception:
+    """The other convention's answer: half when FLOPs are asked, double when MACs are."""
+    return macs_instead_of_flops(value) if count == "flops" else flops_instead_of_macs(value)
 
 
 # --- the 1×1 bottleneck in front of one K×K convolution -------------------------------------------------------
@@ -39,6 +51,7 @@ def generate_bottleneck(rng: random.Random, ranges: dict[str, Any]) -> dict[str,
             "K": rng.choice(ranges["K"]),
             "F": rng.choice(ranges["F"]),
             "B": rng.choice(ranges["B"]),
+            "count": rng.choice(ranges["count"]),
         }
         if params["B"] <= params["F"] and 4 * params["B"] <= params["C"]:
             return params
@@ -46,7 +59,7 @@ def generate_bottleneck(rng: random.Random, ranges: dict[str, Any]) -> dict[str,
 
 @solver("inception_bottleneck")
 def solve_bottleneck(params: dict[str, Any]) -> Solution:
-    h, c, k, f, b = (params[name] for name in ("H", "C", "K", "F", "B"))
+    h, c, k, f, b, count = (params[name] for name in ("H", "C", "K", "F", "B", "count"))
     spatial = (h, h)
     direct = conv_macs(c, f, (k, k), spatial)
     reduce = conv_macs(c, b, (1, 1), spatial)
@@ -56,11 +69,15 @@ def solve_bottleneck(params: dict[str, Any]) -> Solution:
     reduction = 100 - remaining
     return Solution(
         answers={
-            "direct_macs": Answer(direct, misconceptions=[flops_instead_of_macs(direct)]),
-            "bottleneck_macs": Answer(
-                bottleneck,
+            "direct_cost": Answer(
+                counted(direct, count), misconceptions=[unit_slip(counted(direct, count), count)]
+            ),
+            "bottleneck_cost": Answer(
+                counted(bottleneck, count),
                 misconceptions=only_present(
-                    flops_instead_of_macs(bottleneck), bottleneck_cost_forgotten(conv), right=bottleneck
+                    unit_slip(counted(bottleneck, count), count),
+                    bottleneck_cost_forgotten(counted(conv, count)),
+                    right=counted(bottleneck, count),
                 ),
             ),
             "reduction": Answer(
@@ -71,6 +88,8 @@ def solve_bottleneck(params: dict[str, Any]) -> Solution:
         },
         values={
             "direct": direct,
+            "direct_flops": flops(direct),
+            "bottleneck_flops": flops(bottleneck),
             "reduce": reduce,
             "conv": conv,
             "bottleneck": bottleneck,
@@ -96,7 +115,8 @@ BRANCHES = [
 def generate_module(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     """Widths from GoogLeNet's own table ranges: each reduce narrower than its conv and than the input."""
     while True:
-        params = {name: rng.choice(ranges[name]) for name in ("H", "C", "n1", "r3", "n3", "r5", "n5", "pp")}
+        names = ("H", "C", "n1", "r3", "n3", "r5", "n5", "pp", "count")
+        params = {name: rng.choice(ranges[name]) for name in names}
         if params["r3"] < params["n3"] and params["r5"] < params["n5"] and params["r3"] < params["C"]:
             return params
 
@@ -124,7 +144,7 @@ def branch_convs(params: dict[str, Any], convs: list[tuple[str, int]]) -> list[d
 
 @solver("inception_module")
 def solve_module(params: dict[str, Any]) -> Solution:
-    h = params["H"]
+    h, count = params["H"], params["count"]
     branches = []
     for key, label, convs in BRANCHES:
         rows = branch_convs(params, convs)
@@ -138,6 +158,8 @@ def solve_module(params: dict[str, Any]) -> Solution:
                 "out": rows[-1]["c_out"],
             }
         )
+    for branch in branches:
+        branch["flops"] = flops(branch["macs"])
     total = sum(b["macs"] for b in branches)
     reduce_total = sum(b["reduce_macs"] for b in branches)
     weights = sum(r["weights"] for b in branches for r in b["convs"])
@@ -151,22 +173,25 @@ def solve_module(params: dict[str, Any]) -> Solution:
                 channel_order(shape), branch_left_out([channels - params["pp"], h, h]), right=shape
             ),
         ),
-        "total_macs": Answer(
-            total,
+        "total_cost": Answer(
+            counted(total, count),
             misconceptions=only_present(
-                flops_instead_of_macs(total), bottleneck_cost_forgotten(total - reduce_total), right=total
+                unit_slip(counted(total, count), count),
+                bottleneck_cost_forgotten(counted(total - reduce_total, count)),
+                right=counted(total, count),
             ),
         ),
         "params": Answer(weights + biases, misconceptions=[bias_forgotten(weights + biases, biases)]),
     }
     for branch in branches:
-        macs = branch["macs"]
-        answers[f"{branch['key']}_macs"] = Answer(
-            macs,
+        value = counted(branch["macs"], count)
+        without_reduce = counted(branch["macs"] - branch["reduce_macs"], count)
+        answers[f"{branch['key']}_cost"] = Answer(
+            value,
             misconceptions=only_present(
-                flops_instead_of_macs(macs),
-                bottleneck_cost_forgotten(macs - branch["reduce_macs"]) if branch["reduce_macs"] else None,
-                right=macs,
+                unit_slip(value, count),
+                bottleneck_cost_forgotten(without_reduce) if branch["reduce_macs"] else None,
+                right=value,
             ),
         )
     return Solution(
@@ -174,6 +199,7 @@ def solve_module(params: dict[str, Any]) -> Solution:
         values={
             "branches": branches,
             "total": total,
+            "total_flops": flops(total),
             "weights": weights,
             "biases": biases,
             "channels": channels,
