@@ -221,3 +221,15 @@ def test_bad_options_and_names_are_clean_errors() -> None:
         build("resnet50", width_mult=0.5)
     with pytest.raises(ValueError, match="multiple of patch_size"):
         built("vit_b_16", image_size=200)
+
+
+def test_input_options_let_vit_take_another_size() -> None:
+    from solutions.tracer import trace_module
+    from solutions.zoo import input_options
+
+    assert input_options("resnet50", [3, 384, 384]) == {}
+    with torch.device("meta"):
+        model = build("vit_b_16", **input_options("vit_b_16", [3, 384, 384]))
+    totals = trace_module(model, [3, 384, 384]).totals
+    # only the position embedding grows: (24 * 24 + 1) tokens instead of (14 * 14 + 1), 768 each
+    assert totals["params"] == 86_567_656 + (24 * 24 - 14 * 14) * 768

@@ -250,6 +250,14 @@ def default_input(name: str, **options: Any) -> tuple[int, int, int]:
     return (channels, height, width)
 
 
+def input_options(name: str, input_shape: tuple[int, ...] | list[int] | None) -> dict[str, Any]:
+    """Options a model needs to run on `input_shape` (ViT's image_size); {} for models that take any size."""
+    side_option = entry(name).input_option
+    if side_option is None or input_shape is None or len(input_shape) != 3:
+        return {}
+    return {side_option: int(input_shape[-1])}
+
+
 def block_names(model: nn.Module, name: str) -> list[str]:
     """Qualified names of the model's repeated blocks (bottlenecks, inverted residuals, ...), in forward order."""
     types = entry(name).block_types
