@@ -81,12 +81,15 @@ def solve_params(params: dict[str, Any]) -> Solution:
 
 @generator("batchnorm_forward")
 def generate_forward(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    """Small integers, not all equal; the asked element is not the mean; (γ, β) never the identity."""
+    """Small integers with a whole-number mean, not all equal; the asked element is not the mean; (γ, β) never
+    the identity."""
     low, high = ranges["x"]
     while True:
         size = rng.choice(ranges["m"])
         values = [rng.randint(low, high) for _ in range(size)]
         mean, variance = batch_statistics(values)
+        if mean.denominator != 1:
+            continue
         index = rng.randrange(size)
         gamma, beta = rng.choice(ranges["gamma"]), rng.choice(ranges["beta"])
         x_hat, y = batchnorm_output(values[index], mean, variance, gamma, beta, EPS)
@@ -138,6 +141,8 @@ def solve_forward(params: dict[str, Any]) -> Solution:
             "std_text": f"{float(variance + Fraction(EPS)) ** 0.5:.4f}",
             "x_hat_text": f"{x_hat:.4f}",
             "y_text": f"{y:.4f}",
-            "unbiased_text": f"{float(unbiased):.4f}",
+            "x_hat_factor": f"{x_hat:.4f}" if x_hat >= 0 else f"({x_hat:.4f})",
+            "beta_term": f"+ {beta}" if beta >= 0 else f"- {-beta}",
+            "unbiased_text": f"{float(unbiased):.4f}".rstrip("0").rstrip("."),
         },
     )
