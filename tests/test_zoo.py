@@ -185,6 +185,7 @@ def test_worked_arithmetic_matches_numel_and_the_tracer(name: str) -> None:
     """Every block's parameters as products of its sizes equal numel; every MAC row's product equals the tracer."""
     measured = measure(name)
     for block in block_names(measured.model, name):
+        assert measured.inputs[block] and measured.outputs[block], block  # dense layers take a list of maps
         lines = param_lines(measured.model.get_submodule(block))
         assert sum(line.term.value for line in lines) == measured.params(block)
         for row in measured.rows(block):

@@ -64,12 +64,16 @@ class Measured:
 
 
 def _shape(value: Any) -> list[int] | None:
-    if isinstance(value, tuple | list) and value:
+    """Shape of a tensor, of the first of a tuple of arguments, or of a list of maps a dense layer concatenates."""
+    if isinstance(value, tuple) and value:
         value = value[0]
+    if isinstance(value, list) and value and all(isinstance(v, torch.Tensor) for v in value):
+        first = list(value[0].shape)
+        return [first[0], sum(v.shape[1] for v in value), *first[2:]]
     return list(value.shape) if isinstance(value, torch.Tensor) else None
 
 
-@lru_cache(maxsize=48)
+@lru_cache(maxsize=128)
 def _measure(name: str, options: Options, input_shape: tuple[int, ...]) -> Measured:
     with torch.device("meta"):
         model = build(name, **dict(options))
