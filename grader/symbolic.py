@@ -48,6 +48,18 @@ _GREEK_RE = re.compile("|".join(GREEK))
 _ABS_BARS = re.compile(r"\|([^|]+)\|")
 _NUMBER_THEN_NAME = re.compile(r"(?<![A-Za-z_\d.])(\d+(?:\.\d*)?)(?![eE][+-]?\d)(?=[A-Za-z_(])")
 _PAREN_THEN_OPERAND = re.compile(r"\)(?=[A-Za-z_\d(])")
+_SPACED_OPERANDS = re.compile(r"([A-Za-z0-9_.]+|\))\s+(?=([A-Za-z0-9_.]+|\())")
+_KEYWORDS = {"if", "else", "and", "or", "not", "in", "is", "for", "lambda"}
+
+
+def _space_product(match: re.Match) -> str:
+    """`d0 x1` and `2 x` are products; `exp (x)` is a call; `1 if x > 0 else 0` keeps its spaces."""
+    left, right = match.group(1), match.group(2)
+    if left in _KEYWORDS or right in _KEYWORDS:
+        return match.group(0)
+    if right == "(" and left != ")":
+        return left
+    return left + "*"
 
 
 class KeyProblem(ValueError):
@@ -62,6 +74,7 @@ def expression_text(typed: str) -> str:
     text = normalize(typed)
     text = _GREEK_RE.sub(lambda m: GREEK[m.group(0)], text)
     text = text.replace("^", "**")
+    text = _SPACED_OPERANDS.sub(_space_product, text)
     for _ in range(4):  # |x| -> Abs(x), innermost first
         text = _ABS_BARS.sub(r"Abs(\1)", text)
     text = _NUMBER_THEN_NAME.sub(r"\1*", text)
@@ -168,11 +181,29 @@ class _Builder:
     def _Name(self, node: ast.Name, depth: int) -> Any:
         if node.id in self.symbols:
             return self.symbols[node.id]
+        if node.id.replace("_", "") in self.symbols:  # d_0 for d0
+            return self.symbols[node.id.replace("_", "")]
+        factors = self._split_product(node.id)
+        if factors:  # `dw` for d*w when d and w are the variables
+            return self.sp.Mul(*[self.symbols[f] for f in factors])
         if node.id in self.constants:
             return self.constants[node.id]
         if node.id in self.functions:
             raise FormatProblem("function_without_argument", name=node.id)
         raise FormatProblem("unknown_name", name=node.id, allowed=", ".join(sorted(self.symbols)) or "-")
+
+    def _split_product(self, name: str) -> list[str] | None:
+        """`dw` -> [d, w] when the name is exactly a run of variable names (fewest pieces)."""
+        best: list[list[str] | None] = [[]] + [None] * len(name)
+        for end in range(1, len(name) + 1):
+            for start in range(end):
+                piece = name[start:end]
+                if best[start] is not None and piece in self.symbols:
+                    candidate = [*best[start], piece]
+                    if best[end] is None or len(candidate) < len(best[end]):
+                        best[end] = candidate
+        result = best[len(name)]
+        return result if result and len(result) > 1 else None
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> Any:
         left, right = self.build(node.left, depth), self.build(node.right, depth)

@@ -318,7 +318,12 @@ def test_sqrt_of_square_is_x_only_where_x_is_positive(domain: Any, status: str) 
         ("Max(0, x)", "relu(x)", "correct"),
         ("Max(0, x)", "(x + |x|)/2", "correct"),
         ("log(1 + exp(x))", "softplus(x)", "correct"),
-        ("x0*w1 + x1*w0", "w0 x1 + w1 x0", "format_error"),  # implicit products need '*' between names
+        ("x0*w1 + x1*w0", "w0 x1 + w1 x0", "correct"),  # a space between names is a product
+        ("x0*w1 + x1*w0", "w_0*x_1 + w_1*x_0", "correct"),
+        ("3*d*w - 3*d + 3", "3dw - 3d + 3", "correct"),  # a run of variable names is their product
+        ("3*d*w - 3*d + 3", "3 d (w - 1) + 3", "correct"),
+        ("3*d*w - 3*d + 3", "3dw - 3d + 5", "wrong"),
+        ("3*d*w - 3*d + 3", "3dx", "format_error"),
         ("x0*w1 + x1*w0", "w0*x1 + w1*x0", "correct"),
         ("2", "4/2", "correct"),
     ],
