@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from grader.messages import Bilingual, default_form, join, reason, say
-from grader.numbers import numbers_close, parse_number, show_number, to_fraction
+from grader.numbers import numbers_close, parse_number, product_factors, show_number, to_fraction
 from grader.shapes import parse_shape, show_shape
 from grader.text import FormatProblem, fold_words, is_blank, normalize
 
@@ -155,8 +155,17 @@ def grade_number(part_key: dict[str, Any], typed: Any, settings: dict[str, Any])
                 return Verdict(form_credit, parsed, notes)
             return Verdict(1.0, parsed, notes)
     first = candidates[0][0]
-    notes.extend(_number_hints(part_key, settings, first, key, scale, same))
+    notes.extend(_number_hints(part_key, settings, first, key, scale, same, reading.text))
     return Verdict(0.0, parsed, notes)
+
+
+def _wrong_factor(text: str, value: Fraction, key: Fraction) -> tuple[int, int] | None:
+    """In a typed product, the one factor that, changed to another whole number, makes the product right."""
+    factors = product_factors(text) if key.denominator == 1 and key > 0 and value > 0 else None
+    if not factors:
+        return None
+    fixes = {(f, int(f * key / value)) for f in factors if f > 0 and (f * key / value).denominator == 1}
+    return fixes.pop() if len(fixes) == 1 else None
 
 
 def _number_hints(
@@ -166,6 +175,7 @@ def _number_hints(
     key: Fraction,
     scale: Fraction,
     same: Callable[[Fraction, Fraction], bool],
+    reading_text: str = "",
 ) -> list[Bilingual]:
     for misconception in part_key.get("misconceptions") or []:
         wrong = _number(misconception.get("value"))
@@ -182,6 +192,9 @@ def _number_hints(
             return [say("hundredth")]
     if settings["comparator"] == "exact" and key.denominator == 1 and abs(value - key) == 1:
         return [say("off_by_one")]
+    factor = _wrong_factor(reading_text, value, key)
+    if factor is not None:
+        return [say("wrong_factor", wrong=factor[0], right=factor[1])]
     if settings["comparator"] == "relabs":
         slack = _fraction_setting(settings["atol"]) + _fraction_setting(settings["rtol"]) * abs(key)
         if abs(value - key) <= 5 * slack:

@@ -54,6 +54,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "یکی با پاسخ فاصله دارد: «+۱» یا کف (floor) رابطه را دوباره بررسی کنید.",
         "This is off by one: check the +1 and the floor in the formula.",
     ),
+    "wrong_factor": (
+        "اگر عامل {wrong} در حاصل‌ضرب شما {right} بود، پاسخ درست می‌شد: آن عامل را دوباره بررسی کنید.",
+        "If the factor {wrong} in your product were {right}, the product would be right: check that factor.",
+    ),
     "rounding": (
         "نزدیک است ولی خارج از تلورانس ({tolerance}): رقم‌های بیشتری نگه دارید یا گرد کردن را بررسی کنید.",
         "Close, but outside the tolerance ({tolerance}): keep more digits or check your rounding.",

@@ -307,6 +307,25 @@ def parse_number(typed: str | int | float) -> ParsedNumber:
     return ParsedNumber(value, percent=percent, working=working, text=result_text)
 
 
+def product_factors(text: str) -> list[int] | None:
+    """The integer factors of a typed product like `28*28*32*5*5*192` (None for anything else)."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    factors: list[int] = []
+    stack = [tree.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            stack.extend([node.right, node.left])
+        elif isinstance(node, ast.Constant) and type(node.value) is int and len(factors) < 32:
+            factors.append(node.value)
+        else:
+            return None
+    return factors if len(factors) >= 2 else None
+
+
 def to_fraction(value: Number) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 

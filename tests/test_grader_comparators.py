@@ -127,6 +127,8 @@ def test_solver_misconception_wins_over_generic_hints() -> None:
         (120, "121", "off by one"),
         (120, "119", "off by one"),
         (1000, "1,000 = 999", None),
+        (28 * 28 * 16 * 5 * 5 * 192, "28*28*76*5*5*192", "factor 76 in your product were 16"),
+        (28 * 28 * 16 * 5 * 5 * 192, "۲۸×۲۸×۷۶×۵×۵×۱۹۲", "factor 76 in your product were 16"),
     ],
 )
 def test_generic_integer_hints(answer: int, typed: str, phrase: str | None) -> None:
@@ -135,6 +137,11 @@ def test_generic_integer_hints(answer: int, typed: str, phrase: str | None) -> N
         assert phrase in feedback
     else:
         assert "does not equal the result" in feedback
+
+
+@pytest.mark.parametrize("typed", ["2*3", "2*3*5", "7"])  # several factors could be "fixed": no guess
+def test_no_factor_hint_when_ambiguous(typed: str) -> None:
+    assert "factor" not in grade_part(part("integer", 60), typed)["feedback"]["en"]
 
 
 def test_working_that_disagrees_is_noted_on_a_right_result() -> None:
