@@ -368,15 +368,18 @@ def deterministic_pass_as_mean(value: float) -> Misconception:
 
 
 def only_present(
-    *candidates: Misconception | None, right: object, digits: int | None = None
+    *candidates: Misconception | None, right: object, digits: int | None = None, rtol: float | None = None
 ) -> list[Misconception]:
     """Drop None and any 'misconception' that happens to equal the right answer (or repeats another); with
     `digits` (a part graded to that many decimals), numbers less than 1.5 units of the last decimal apart count
-    as the same: a student who rounds the wrong value must still be told apart from the right one."""
+    as the same: a student who rounds the wrong value must still be told apart from the right one. With `rtol`
+    (a part graded with that relative tolerance), numbers within 2·rtol of each other count as the same."""
 
     def same(a: object, b: object) -> bool:
         if digits is not None and isinstance(a, int | float) and isinstance(b, int | float):
             return abs(float(a) - float(b)) < 1.5 * 10.0**-digits
+        if rtol is not None and isinstance(a, int | float) and isinstance(b, int | float):
+            return abs(float(a) - float(b)) <= 2 * rtol * max(abs(float(a)), abs(float(b)))
         return a == b
 
     out: list[Misconception] = []
