@@ -181,6 +181,11 @@ def check(
         emit_json(report)
     else:
         _print_grades(report)
+    if report["unknown_parts"]:
+        known = ", ".join(p["id"] for p in report["parts"])
+        typer.echo(
+            f"warning: answers for no part: {', '.join(report['unknown_parts'])} (parts: {known})", err=True
+        )
 
 
 @app.command()
