@@ -497,7 +497,7 @@ def _equivalent_in_child(
     time_limit: float,
 ) -> tuple[bool | None, str]:
     request = {"key": key_text, "typed": typed_text, "names": sorted(names), "domain": domain}
-    request["samples"] = samples
+    request.update(samples=samples, time_limit=time_limit)
     root = str(Path(__file__).resolve().parent.parent)
     try:
         done = subprocess.run(
@@ -526,8 +526,13 @@ def _child_main() -> None:
     domain = {k: (float(v[0]), float(v[1])) for k, v in request["domain"].items()}
     try:
         names = set(request["names"])
-        result, parsed = _equivalent_now(request["key"], request["typed"], names, domain, request["samples"])
+        limit = float(request["time_limit"])
+        result, parsed = equivalent(
+            request["key"], request["typed"], names, domain, request["samples"], limit
+        )
         reply: dict[str, Any] = {"equivalent": result, "parsed": parsed}
+    except Unchecked:  # the child's own alarm; the parent's timeout is only a backstop
+        reply = {"equivalent": None}
     except KeyProblem as problem:
         reply = {"key_problem": str(problem)}
     except FormatProblem as problem:

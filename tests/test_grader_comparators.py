@@ -361,6 +361,12 @@ def test_check_in_a_thread_runs_in_a_child_process() -> None:
     thread.start()
     thread.join()
     assert results[0]["status"] == "format_error"
+    results.clear()
+    bounded = part("expression", "(x + 1)**60", time_limit=1e-6)
+    thread = threading.Thread(target=lambda: results.append(grade_part(bounded, "(1 + x)^60 + 0*x")))
+    thread.start()
+    thread.join()
+    assert results[0]["status"] == "format_error" and results[0]["unchecked"] is True
 
 
 def test_a_broken_key_is_a_key_error_not_the_student_s() -> None:
