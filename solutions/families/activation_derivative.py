@@ -9,7 +9,7 @@ from typing import Any
 
 import sympy as sp
 
-from solutions.families.grad_tools import X, exact, tex, tex_num, to_float
+from solutions.families.grad_tools import RTOL, X, exact, tex, tex_num, to_float
 from solutions.item import Bilingual
 from solutions.misconceptions import function_instead_of_derivative, only_present
 from solutions.registry import Answer, Misconception, Solution, generator, solver
@@ -174,7 +174,7 @@ def _misconceptions(
     for wrong in spec.wrong:
         expr, hint = wrong(alpha)
         candidates.append(Misconception(at(expr), hint))
-    return only_present(*candidates, right=at(derivative))
+    return only_present(*candidates, right=at(derivative), rtol=RTOL)
 
 
 @solver("activation_derivative")

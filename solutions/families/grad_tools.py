@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 
 X = sp.Symbol("x", real=True)
+RTOL = 0.01  # the relative tolerance of the real parts (`grading: {rtol: 0.01}`): 3 significant figures
 
 
 def exact(value: float | int | str) -> sp.Rational:

@@ -1,0 +1,128 @@
+"""B18 residual gradient: x_{l+1} = x_l + F(x_l) ⇒ ∂x_{l+1}/∂x_l = 1 + F'(x_l), against a plain chain x_{l+1} = F(x_l).
+
+The whole chain is built as one nested sympy expression of x_0 and differentiated once; the product of the local
+factors along the forward pass is what the worked solution shows (the tests check that the two agree).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from solutions.families.grad_tools import RTOL, X, decimal_choice, exact, tex, tex_num, to_float
+from solutions.item import Bilingual
+from solutions.misconceptions import only_present
+from solutions.registry import Answer, Misconception, Solution, generator, solver
+
+BRANCHES: dict[str, Callable[[Any], Any]] = {
+    "tanh": sp.tanh,
+    "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
+    "sin": sp.sin,
+}
+
+IDENTITY_FORGOTTEN = Bilingual(
+    fa="جمله‌ی ۱ مسیر میان‌بر (identity) جا افتاده: مشتق $x + F(x)$ برابر $1 + F'(x)$ است.",
+    en="The 1 of the skip (identity) path is missing: the derivative of $x + F(x)$ is $1 + F'(x)$.",
+)
+SUM_NOT_PRODUCT = Bilingual(
+    fa="مشتق‌های محلی را جمع کرده‌اید؛ قاعده‌ی زنجیره‌ای آن‌ها را در هم ضرب می‌کند.",
+    en="You added the local derivatives; the chain rule multiplies them.",
+)
+ONE_PLUS_ONCE = Bilingual(
+    fa="۱ را فقط یک بار برای کل زنجیره اضافه کرده‌اید؛ هر بلوک باقی‌مانده ضریب $1+F'(x_l)$ خودش را دارد.",
+    en="You added the 1 once for the whole chain; every residual block has its own factor $1+F'(x_l)$.",
+)
+
+
+@generator("residual_gradient")
+def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "branch": rng.choice(sorted(BRANCHES)),
+        "w": rng.choice(ranges["w"]),
+        "x0": decimal_choice(rng, *ranges["x0"]),
+        "L": rng.choice(ranges["L"]),
+    }
+
+
+def _forward(step: Callable[[Any], Any], x0: Any, layers: int) -> list[Any]:
+    values = [x0]
+    for _ in range(layers):
+        values.append(step(values[-1]))
+    return values
+
+
+@solver("residual_gradient")
+def solve(params: dict[str, Any]) -> Solution:
+    w, x0, layers = exact(params["w"]), exact(params["x0"]), params["L"]
+    branch = BRANCHES[params["branch"]]
+
+    def F(z: Any) -> Any:
+        return w * branch(z)
+
+    dF = sp.diff(F(X), X)
+    local = sp.diff(X + F(X), X)  # 1 + F'(x)
+    residual_chain = _forward(lambda z: z + F(z), X, layers)[-1]  # x_L as one nested expression of x_0
+    plain_chain = _forward(F, X, layers)[-1]
+    residual_total = to_float(sp.diff(residual_chain, X).subs(X, x0))
+    plain_total = to_float(sp.diff(plain_chain, X).subs(X, x0))
+
+    res_points = [to_float(v) for v in _forward(lambda z: z + F(z), x0, layers)[:-1]]
+    plain_points = [to_float(v) for v in _forward(F, x0, layers)[:-1]]
+    res_factors = [to_float(local.subs(X, exact(round(v, 12)))) for v in res_points]
+    plain_factors = [to_float(dF.subs(X, exact(round(v, 12)))) for v in plain_points]
+    dF_on_res = [f - 1 for f in res_factors]
+
+    local_value = to_float(local.subs(X, x0))
+    product = 1.0
+    for f in dF_on_res:
+        product *= f
+    answers = {
+        "local": Answer(
+            str(local),
+            misconceptions=only_present(Misconception(str(dF), IDENTITY_FORGOTTEN), right=str(local)),
+        ),
+        "local_value": Answer(
+            local_value,
+            misconceptions=only_present(
+                Misconception(to_float(dF.subs(X, x0)), IDENTITY_FORGOTTEN), right=local_value, rtol=RTOL
+            ),
+        ),
+        "residual_total": Answer(
+            residual_total,
+            misconceptions=only_present(
+                Misconception(product, IDENTITY_FORGOTTEN),
+                Misconception(sum(res_factors), SUM_NOT_PRODUCT),
+                Misconception(1 + product, ONE_PLUS_ONCE),
+                right=residual_total,
+                rtol=RTOL,
+            ),
+        ),
+        "plain_total": Answer(
+            plain_total,
+            misconceptions=only_present(
+                Misconception(sum(plain_factors), SUM_NOT_PRODUCT), right=plain_total, rtol=RTOL
+            ),
+        ),
+    }
+    values = {
+        "F_tex": tex(F(X)),
+        "dF_tex": tex(dF),
+        "local_tex": tex(local),
+        "x0_tex": tex_num(params["x0"]),
+        "local_value_tex": tex_num(local_value),
+        "res_rows": [
+            {"l": i, "x": tex_num(v), "factor": tex_num(f)}
+            for i, (v, f) in enumerate(zip(res_points, res_factors, strict=True))
+        ],
+        "plain_rows": [
+            {"l": i, "x": tex_num(v), "factor": tex_num(f)}
+            for i, (v, f) in enumerate(zip(plain_points, plain_factors, strict=True))
+        ],
+        "residual_total_tex": tex_num(residual_total),
+        "plain_total_tex": tex_num(plain_total),
+        "ratio_tex": tex_num(abs(residual_total / plain_total)) if plain_total else "\\infty",
+    }
+    return Solution(answers=answers, values=values)
