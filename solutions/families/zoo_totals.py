@@ -198,6 +198,7 @@ def solve_scaling(params: dict[str, Any]) -> Solution:
             "ratio_text": f"{ratio:.4g}",
             "side_ratio_sq": round((shape[1] / entry.input_shape[1]) ** 2, 4),
             "rows": rows,
+            "patch": options.get("patch_size", 16),
             "tokens": (shape[1] // options.get("patch_size", 16)) ** 2 + 1 if name == "vit_b_16" else None,
         },
     )
