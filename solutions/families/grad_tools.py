@@ -57,7 +57,7 @@ def tex_num(value: float | int, digits: int = 4) -> str:
 
 
 def tex(expr: Any) -> str:
-    return sp.latex(expr)
+    return sp.latex(expr, ln_notation=True)
 
 
 def tex_vector(values: Sequence[Any]) -> str:
