@@ -362,6 +362,7 @@ def assignment_generate(
     name: Annotated[str, typer.Argument(help="Assignment name.")],
     out: Annotated[str, typer.Option("--out", help="Output directory for worksheets, answer files, key.")],
     workers: Annotated[int, typer.Option("--workers", help="PDF rendering processes.")] = 2,
+    with_key: Annotated[bool, typer.Option("--key/--no-key", help="Also write key.pdf (the TA's).")] = True,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
@@ -380,7 +381,9 @@ def assignment_generate(
                 tasks[stage] = bar.add_task(label, total=total)
             bar.update(tasks[stage], completed=done)
 
-        report = generate_assignment(_course(course_dir), name, out, workers=workers, progress=progress)
+        report = generate_assignment(
+            _course(course_dir), name, out, workers=workers, progress=progress, with_key=with_key
+        )
     if as_json:
         emit_json(report.to_json())
         return

@@ -300,6 +300,7 @@ def generate_assignment(
     out_dir: Path | None,
     workers: int = 2,
     progress: Progress | None = None,
+    with_key: bool = True,
 ) -> GenerateReport:
     """Seeds, keys (once) and, when out_dir is given, every worksheet.pdf + answers.yaml and key.pdf."""
     conn = course.connect()
@@ -324,7 +325,9 @@ def generate_assignment(
             from course.render import write_assignment_files
 
             started = time.perf_counter()
-            report.files = write_assignment_files(course, assignment, variants, Path(out_dir), pool, progress)
+            report.files = write_assignment_files(
+                course, assignment, variants, Path(out_dir), pool, progress, with_key
+            )
             report.seconds_pdf = time.perf_counter() - started
     finally:
         if pool is not None:

@@ -102,7 +102,8 @@ def export_gradebook(
             }
         )
         possible = pd.DataFrame([{"Student": "Points Possible", column: points}], columns=frame.columns)
-        frame = pd.concat([possible, frame], ignore_index=True).fillna("")
+        frame = pd.concat([possible.astype(object), frame.astype(object)], ignore_index=True)
+        frame = frame.where(frame.notna(), "")
     else:
         frame = pd.DataFrame(
             {

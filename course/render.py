@@ -35,6 +35,7 @@ FONTS_DIR = ROOT / "fonts"
 BUNDLED_FONTS = {"regular": "Vazirmatn-Regular.ttf", "bold": "Vazirmatn-Bold.ttf"}
 FALLBACK_FAMILIES = ("Vazirmatn", "Noto Sans Arabic")  # system fonts that draw Persian well
 MATH_PX = 16.0  # ziamath size that maps to 1em
+KEY_CHUNK_STUDENTS = 4  # students per separately rendered piece of key.pdf
 
 # --- text -> HTML ---------------------------------------------------------------------------------------------
 
@@ -67,8 +68,11 @@ def math_img(latex: str) -> str:
     return f'<img class="math" dir="ltr" alt="{escape(latex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
 
 
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+
+
 def _prose_html(text: str, lang: str) -> str:
-    escaped = str(escape(text))
+    escaped = _BOLD.sub(r"<b>\1</b>", str(escape(text)))
     if lang != "fa":
         return escaped
     return _LTR_RUN.sub(lambda m: f'<span dir="ltr">{m.group(0)}</span>', escaped)
@@ -117,11 +121,18 @@ def _paragraph_html(lines: list[str], lang: str) -> str:
     return "".join(out)
 
 
-def rich_text(text: str | None, lang: str) -> Markup:
+def fences(text: str | None) -> set[str]:
+    """The ``` code blocks of a text (to show a block that both languages share only once)."""
+    return set(re.findall(r"```[^\n]*\n(.*?)\n\s*```", text or "", flags=re.S))
+
+
+def rich_text(text: str | None, lang: str, shown: set[str] | None = None) -> Markup:
     """Item text (already localized) as HTML: ``` fences as left-to-right code blocks, `- ` lists, paragraphs on
-    blank lines, line breaks kept, `code` and $math$ islands rendered."""
+    blank lines, line breaks kept, `code` and $math$ islands rendered. A fence whose code is in `shown` (already
+    printed in the other language just above) becomes a one-line reference instead."""
     if not text:
         return Markup("")
+    shown = {block.strip() for block in (shown or set())}
     html: list[str] = []
     lines: list[str] = []
     fence: list[str] | None = None
@@ -131,7 +142,11 @@ def rich_text(text: str | None, lang: str) -> Markup:
                 html.append(_paragraph_html(lines, lang))
                 lines, fence = [], []
             else:
-                html.append(f'<pre dir="ltr" lang="en">{escape(chr(10).join(fence))}</pre>')
+                code = "\n".join(fence)
+                if code.strip() in shown:
+                    html.append('<p class="same-code" lang="en" dir="ltr">(the code above)</p>')
+                else:
+                    html.append(f'<pre dir="ltr" lang="en">{escape(code)}</pre>')
                 fence = None
         elif fence is not None:
             fence.append(raw.rstrip())
@@ -265,6 +280,7 @@ def template_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["rich"] = rich_text
+    env.globals["fences"] = fences
     env.filters["inline"] = inline_text
     env.filters["fa_num"] = fa_number
     env.filters["pts"] = points_number
@@ -340,6 +356,7 @@ def write_assignment_files(
     out_dir: Path,
     pool: Any,
     progress: Callable[[str, int, int], None] | None = None,
+    with_key: bool = True,
 ) -> dict[str, str]:
     """Per student `worksheet.pdf` and `answers.yaml`, and `key.pdf`; the PDFs rendered by the pool."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -365,25 +382,49 @@ def write_assignment_files(
                 str(student_dir / "worksheet.pdf"),
             )
         )
-    key_context = {
-        "course": course.settings,
-        "assignment": assignment.to_json(),
-        "students": [_student_context(course, assignment, v) for v in variants],
-    }
-    # the key is the longest document: start it first so it overlaps the worksheets on the other core
-    jobs.insert(0, ("key.html.j2", key_context, str(out_dir / "key.pdf")))
+    # the key is the longest document: it is rendered in chunks of a few students (longest jobs first, so both
+    # workers stay busy to the end) and the chunks are merged into key.pdf
+    key_path = out_dir / "key.pdf"
+    chunk_paths: list[str] = []
+    if with_key:
+        for start in range(0, len(variants), KEY_CHUNK_STUDENTS):
+            chunk = variants[start : start + KEY_CHUNK_STUDENTS]
+            context = {
+                "course": course.settings,
+                "assignment": assignment.to_json(),
+                "students": [_student_context(course, assignment, v) for v in chunk],
+            }
+            chunk_paths.append(str(out_dir / f".key-{start // KEY_CHUNK_STUDENTS:04d}.pdf"))
+            jobs.insert(len(chunk_paths) - 1, ("key.html.j2", context, chunk_paths[-1]))
     results = pool.imap_unordered(render_pdf, jobs) if pool is not None else map(render_pdf, jobs)
     pages: dict[str, int] = {}
     for done, (path, count) in enumerate(results, start=1):
         pages[path] = count
         if progress:
             progress("pdf", done, len(jobs))
-    key_path = str(out_dir / "key.pdf")
-    worksheet_pages = [n for p, n in pages.items() if p != key_path]
-    return {
-        "key": key_path,
+    if with_key:
+        merge_pdfs(chunk_paths, key_path)
+    worksheet_pages = [n for p, n in pages.items() if p not in chunk_paths]
+    files = {
         "worksheets": str(out_dir / "<student_id>" / "worksheet.pdf"),
         "answer_files": str(out_dir / "<student_id>" / "answers.yaml"),
-        "key_pages": str(pages.get(key_path, 0)),
         "worksheet_pages": f"{min(worksheet_pages)}-{max(worksheet_pages)}" if worksheet_pages else "0",
     }
+    if with_key:
+        files["key"] = str(key_path)
+        files["key_pages"] = str(sum(pages[p] for p in chunk_paths))
+    return files
+
+
+def merge_pdfs(paths: list[str], out: Path) -> None:
+    """Concatenate PDFs (the key's chunks) into one file and remove the chunks."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for path in paths:
+        writer.append(path)
+    with open(out, "wb") as handle:
+        writer.write(handle)
+    writer.close()
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
