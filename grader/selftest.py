@@ -2,8 +2,8 @@
 
 The reference answer must grade full marks as `answer_text`, as the raw `answer` value, with Persian digits, and
 as an equivalent form (arithmetic, another bracket style, an expression rewritten); perturbed answers (numbers
-x1.5+1 and +1, a shape with one entry changed, every other option, the expression plus one) and every
-misconception value attached by the solver must not. Manual parts have nothing to check.
+x1.5+1, and +1 for exact parts; a shape with one entry changed; every other option; the expression plus one)
+and every misconception value attached by the solver must not. Manual parts have nothing to check.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ def _perturbed(part_key: dict[str, Any], settings: dict[str, Any]) -> list[Any]:
     if comparator in NUMERIC_COMPARATORS:
         key, scale = key_number(part_key, settings)
         stored = key / scale
-        wrong = [w for w in (stored * Fraction(3, 2) + 1, stored + 1) if w != stored]  # -2 * 1.5 + 1 == -2
+        scaled = stored * Fraction(3, 2) + 1 if stored != -2 else stored * 2 + 1  # -2 * 1.5 + 1 == -2
+        # +1 is a perturbation only where the comparator is exact: 101 is within 1% of 100
+        wrong = [scaled, stored + 1] if comparator == "exact" else [scaled]
         if isinstance(value, int) and not isinstance(value, bool):
             return [str(int(w)) if w.denominator == 1 else show_number(w) for w in wrong]
         return [show_number(w) for w in wrong]

@@ -222,3 +222,51 @@ def test_options_in_any_form(answer: str, pick: st.DataObject) -> None:
         option["text"]["fa"],
     ]
     assert grade_part(part, pick.draw(st.sampled_from(forms)))["status"] == "correct"
+
+
+FUZZ_KEYS = [
+    key("integer", 120, "120"),
+    key("real", 0.862, "0.862"),
+    key("real", 89.67, "89.67%", percent=True),
+    key("shape", [64, 59, 59], "64×59×59"),
+    {**key("choice", "a", "a"), "options": OPTIONS},
+]
+ALPHABET = st.sampled_from(
+    list("0123456789۰۱۲۳۴۵۶۷۸۹٫٬.,_ xX×*/+-^%()[]eE=≈~") + ["floor", "sqrt", "**", "ر"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    typed=st.one_of(st.text(max_size=40), st.lists(ALPHABET, max_size=25).map("".join)),
+    which=st.integers(0, 4),
+)
+def test_any_text_gets_a_verdict_never_an_exception(typed: str, which: int) -> None:
+    result = grade_part(FUZZ_KEYS[which], typed)
+    assert result["status"] in ("correct", "partial", "wrong", "blank", "format_error")
+    assert 0 <= result["score"] <= result["max_score"]
+    assert result["feedback"]["en"] and result["feedback"]["fa"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    typed=st.lists(
+        st.sampled_from(list("x+-*/^()0123456789.") + ["exp", "sigma", "**", "|", " "]), max_size=20
+    )
+)
+def test_any_expression_text_gets_a_verdict(typed: list[str]) -> None:
+    result = grade_part(key("expression", "x*exp(-x)", "x*exp(-x)"), "".join(typed))
+    assert result["status"] in ("correct", "wrong", "blank", "format_error")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    number=st.one_of(st.integers(-(10**9), 10**9), decimals().map(lambda d: d[0] * 10.0 ** d[1])),
+    shape=st.lists(st.integers(1, 2048), min_size=1, max_size=4),
+)
+def test_selftest_agrees_with_any_well_formed_key(number: float, shape: list[int]) -> None:
+    from grader import selftest_part
+
+    kind = "integer" if isinstance(number, int) else "real"
+    assert selftest_part(key(kind, number, str(number) if kind == "integer" else repr(number))) == []
+    assert selftest_part(key("shape", shape, "×".join(map(str, shape)))) == []
