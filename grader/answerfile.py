@@ -136,7 +136,7 @@ def _answers(raw: Any) -> tuple[dict[str, Any], bool]:
         return {}, False
     if not isinstance(raw, dict):
         raise AnswerFileError("`answers:` must be a mapping of part ids (or item ids) to answers")
-    values = list(raw.values())
+    values = [v for v in raw.values() if v not in ("", None)]  # an item or part with nothing under it
     nested = bool(values) and all(isinstance(v, dict) for v in values)
     if any(isinstance(v, dict) for v in values) and not nested:
         raise AnswerFileError(
@@ -145,7 +145,7 @@ def _answers(raw: Any) -> tuple[dict[str, Any], bool]:
     if not nested:
         return {_key(k): _typed(v, str(k)) for k, v in raw.items()}, False
     return {
-        _key(item): {_key(k): _typed(v, f"{item}.{k}") for k, v in parts.items()}
+        _key(item): {_key(k): _typed(v, f"{item}.{k}") for k, v in (parts or {}).items()}
         for item, parts in raw.items()
     }, True
 

@@ -205,6 +205,11 @@ def test_good_answer_files_keep_what_was_typed(data: bytes, answers: dict | None
         assert parsed.answers == answers
 
 
+def test_an_item_left_empty_in_a_nested_file_is_blank() -> None:
+    parsed = read_answer_file(b"answers:\n  conv:\n  vit:\n    n: 196\n    m:\n")
+    assert parsed.nested and parsed.for_item("conv") == {} and parsed.for_item("vit") == {"n": "196", "m": ""}
+
+
 def test_header_and_for_item() -> None:
     parsed = read_answer_file(
         b"assignment: hw4\nstudent: '0012'\nvariant: 3\nanswers: {conv: {out: 1}}\nx: 1\n"
