@@ -143,6 +143,8 @@ def grade_number(part_key: dict[str, Any], typed: Any, settings: dict[str, Any])
         )
     parsed = show_number(reading.value) + ("%" if reading.percent else "")
     notes: list[Bilingual] = []
+    if reading.slash_decimal is not None:
+        notes.append(say("slash_decimal", typed=str(typed).strip(), decimal=parsed))
     if reading.working is not None:
         notes.append(say("working_mismatch", working=show_number(reading.working), result=parsed))
     for candidate, note in candidates:

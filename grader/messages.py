@@ -54,6 +54,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "یکی با پاسخ فاصله دارد: «+۱» یا کف (floor) رابطه را دوباره بررسی کنید.",
         "This is off by one: check the +1 and the floor in the formula.",
     ),
+    "slash_decimal": (
+        "«{typed}» به صورت عدد اعشاری {decimal} خوانده شد؛ برای اعشار «٫» یا نقطه بنویسید، چون / یعنی تقسیم.",
+        "'{typed}' was read as the decimal {decimal}; write the decimal point as ٫ or . because / means division.",
+    ),
     "wrong_factor": (
         "اگر عامل {wrong} در حاصل‌ضرب شما {right} بود، پاسخ درست می‌شد: آن عامل را دوباره بررسی کنید.",
         "If the factor {wrong} in your product were {right}, the product would be right: check that factor.",

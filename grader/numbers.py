@@ -42,6 +42,8 @@ _TIMES_LETTER = re.compile(r"(?<=[\d)\s])[xX](?=\s*[\d(.])")
 _SUFFIX_RE = re.compile(r"(?<![\d.])(\d[\d.]*)\s*([kKMGB])(?![A-Za-z])")
 _IMPLICIT_PAREN = re.compile(r"(\)|(?<![A-Za-z_])\b\d[\d.]*)\s*\(")
 _PERCENT_END = re.compile(r"%\s*$")
+# "۰/۸۶۲": Persian handwriting's decimal slash; only with a zero before it (0 ÷ 862 is never meant)
+_PERSIAN_SLASH = re.compile(r"^([۰٠])\s*/\s*([۰-۹٠-٩]{1,12})$")
 
 
 @dataclass
@@ -49,6 +51,7 @@ class ParsedNumber:
     value: Number  # as typed: 89.7 for "89.7%"
     percent: bool = False  # typed with a % sign
     working: Number | None = None  # "lhs = rhs": the value of the left side, when it differs from the result
+    slash_decimal: Fraction | None = None  # "۰/۸۶۲" read as the decimal 0.862 (value holds it too)
     text: str = ""  # the normalized text that was evaluated
 
 
@@ -284,6 +287,8 @@ def parse_number(typed: str | int | float) -> ParsedNumber:
     if not isinstance(typed, str):
         raise FormatProblem("not_a_number")
     text = arithmetic_text(typed)
+    slash = _PERSIAN_SLASH.match(typed.strip())
+    slash_decimal = Fraction(normalize(f"{slash.group(1)}.{slash.group(2)}")) if slash else None
     sides = [s.strip() for s in text.split("=")]
     sides = [s for s in sides if s]
     if not sides:
@@ -304,7 +309,11 @@ def parse_number(typed: str | int | float) -> ParsedNumber:
             lhs = None  # words or symbols on the left ("N = 120"): keep the result only
         if lhs is not None and not numbers_close(lhs, value):
             working = lhs
-    return ParsedNumber(value, percent=percent, working=working, text=result_text)
+    if slash_decimal is not None:
+        value = slash_decimal
+    return ParsedNumber(
+        value, percent=percent, working=working, text=result_text, slash_decimal=slash_decimal
+    )
 
 
 def product_factors(text: str) -> list[int] | None:

@@ -67,6 +67,9 @@ NUMBERS = [
     ("1/3", F(1, 3), False),
     ("2/4", F(1, 2), False),
     ("-1/8", F(-1, 8), False),
+    ("۰/۸۶۲", F(862, 1000), False),  # the decimal slash of Persian handwriting (0 ÷ 862 is never meant)
+    ("٠/٨٦٢", F(862, 1000), False),
+    ("۱/۲", F(1, 2), False),  # not after a zero: a division
     ("3/4 ", F(3, 4), False),
     ("89.7%", F(897, 10), True),
     ("89.7 %", F(897, 10), True),
@@ -208,6 +211,11 @@ def test_number_format_problems(typed: str, reason: str) -> None:
         assert caught.value.reason in ("too_deep", "syntax")  # Python's own parser may stop it first
     else:
         assert caught.value.reason == reason
+
+
+def test_zero_slash_is_a_decimal_only_in_persian_digits() -> None:
+    assert parse_number("0/862").value == 0  # ASCII digits: a division
+    assert parse_number("۰/۸۶۲").value == F(862, 1000)
 
 
 def test_working_that_disagrees_with_the_result_is_kept() -> None:
