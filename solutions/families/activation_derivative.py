@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -149,6 +150,7 @@ ACTIVATIONS: dict[str, Activation] = {
 SATURATION_OPTION = {(True, True): "both", (True, False): "negative", (False, False): "none"}
 
 
+@functools.lru_cache(maxsize=64)  # sympy's limits of tanh/erf forms take a second; the solver is pure
 def _tail_limits(derivative: Any) -> tuple[Any, Any]:
     """lim f'(x) for x -> -oo and x -> +oo (a piecewise derivative: its last and first branch)."""
     if isinstance(derivative, sp.Piecewise):
