@@ -17,7 +17,10 @@ from typing import Annotated, Any
 import typer
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Azmoon: question bank and grader (fa + en)."
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # a bug shows a plain traceback; user errors never reach it (clean_errors)
+    help="Azmoon: question bank and grader (fa + en).",
 )
 questions_app = typer.Typer(no_args_is_help=True, help="The question bank.")
 app.add_typer(questions_app, name="questions")

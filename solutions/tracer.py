@@ -258,7 +258,7 @@ CREATION = {
     aten.empty, aten.empty_like, aten.empty_strided, aten.zeros, aten.zeros_like, aten.ones, aten.ones_like,
     aten.full, aten.full_like, aten.fill_, aten.zero_, aten.arange, aten.scalar_tensor, aten._local_scalar_dense,
     aten.new_empty, aten.new_zeros, aten.new_ones, aten.new_full, aten.new_empty_strided, aten.copy_,
-    aten.lift_fresh_copy, aten.normal_, aten.uniform_, aten.linspace, aten.eye, aten.randn, aten.rand,
+    aten.lift_fresh_copy, aten.as_strided_, aten.normal_, aten.uniform_, aten.linspace, aten.eye, aten.randn, aten.rand,
     aten.bernoulli_, aten.masked_fill_, aten.index_put_, aten.slice_scatter, aten.select_scatter,
     aten.meshgrid, aten.sym_size, aten.sym_numel, aten.sym_stride, aten.is_same_size,
 }  # fmt: skip
@@ -579,7 +579,7 @@ def trace_spec(spec: str, input_shape: str | None = None, depth: int | None = No
 
         name = spec[len("zoo:") :]
         with torch.device("meta"):
-            model = zoo.build(name)
+            model = zoo.build(name, **zoo.input_options(name, shape))
         return trace_module(model, shape or list(zoo.default_input(name)), depth=depth)
     if re.search(r"\.py:[A-Za-z_]\w*$", spec):
         if shape is None:
@@ -602,25 +602,15 @@ def format_table(result: TraceResult) -> str:
     def side(values: list | None) -> str:
         return "-" if values is None else "×".join(str(v) for v in values)
 
-    header = ["layer", "op", "output", "weights", "biases", "MACs", "FLOPs", "RF", "jump"]
+    header = ["layer", "op", "output", "weights", "biases", "params", "MACs", "FLOPs", "RF", "jump"]
+    t = result.totals
     body = [
-        [r.label, r.op, side(r.output_shape), f"{r.weights:,}", f"{r.biases:,}", f"{r.macs:,}", f"{r.flops:,}",
+        [r.label, r.op, side(r.output_shape), *(f"{n:,}" for n in (r.weights, r.biases, r.params, r.macs, r.flops)),
          side(r.receptive_field), side(r.jump)]
         for r in result.layers
     ]  # fmt: skip
-    t = result.totals
     body.append(
-        [
-            "total",
-            "",
-            "",
-            f"{t['weights']:,}",
-            f"{t['biases']:,}",
-            f"{t['macs']:,}",
-            f"{t['flops']:,}",
-            "",
-            "",
-        ]
+        ["total", "", "", *(f"{t[k]:,}" for k in ("weights", "biases", "params", "macs", "flops")), "", ""]
     )
     widths = [max(len(str(row[k])) for row in [header, *body]) for k in range(len(header))]
     lines = [f"input: {side(result.input_shape)}   params: {t['params']:,}   FLOPs = 2 × MACs"]
