@@ -21,20 +21,33 @@ def test_trace_table_for_the_seed_sheet() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "input: 3×128×128   params: 5,827,786   FLOPs = 2 × MACs"
-    assert lines[1].split() == ["layer", "op", "output", "weights", "biases", "MACs", "FLOPs", "RF", "jump"]
-    assert lines[3].split() == [
+    assert lines[1].split() == [
+        "layer",
+        "op",
+        "output",
+        "weights",
+        "biases",
+        "params",
+        "MACs",
+        "FLOPs",
+        "RF",
+        "jump",
+    ]
+    layer1 = [
         "Layer1",
         "Conv2d",
         "32×122×122",
         "4,704",
         "32",
+        "4,736",
         "70,014,336",
         "140,028,672",
         "7×7",
         "1×1",
     ]
-    assert lines[10].split() == ["Layer8", "AvgPool2d", "256×4×4", "0", "0", "0", "0", "65×65", "16×16"]
-    assert lines[-1].split() == ["total", "5,825,120", "2,666", "401,466,752", "802,933,504"]
+    assert lines[3].split() == layer1
+    assert lines[10].split() == ["Layer8", "AvgPool2d", "256×4×4", "0", "0", "0", "0", "0", "65×65", "16×16"]
+    assert lines[-1].split() == ["total", "5,825,120", "2,666", "5,827,786", "401,466,752", "802,933,504"]
 
 
 def test_trace_json_follows_the_contract() -> None:
