@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/trace.py
+	$(BIN)/python bench/grade.py
 
 clean:
 	rm -rf $(VENV) build
