@@ -53,6 +53,9 @@ def math_img(latex: str) -> str:
     try:
         import ziamath
 
+        # plain paths (no <symbol>/<use>) with one decimal (1/160 em): WeasyPrint draws them about 1.5x faster
+        ziamath.config.svg2 = False
+        ziamath.config.precision = 1
         math = ziamath.Latex(latex, size=MATH_PX)
         svg = math.svg()
         width, height = math.getsize()

@@ -202,7 +202,7 @@ def submit(course: Course, path: Path | str) -> Outcome:
                 }
                 if format_errors:
                     document["message"] = {
-                        "fa": f"{len(format_errors)} پاسخ قالب نادرست دارد؛ این ارسال نمره نگرفت و از فرصت‌هایتان کم نشد.",
+                        "fa": f"{len(format_errors)} پاسخ خوانده نشد؛ این ارسال نمره نگرفت و از تلاش‌هایتان کم نشد.",
                         "en": f"{len(format_errors)} answer(s) could not be read; this submission was not graded "
                         "and used no attempt.",
                     }
@@ -236,24 +236,42 @@ STATUS_MARK = {
 
 
 def format_outcome(document: dict[str, Any]) -> str:
-    """Per-part feedback in Persian and English, the score and the attempts left, for the terminal."""
+    """For the terminal: a line per item, feedback (fa + en) for every part not fully right, score, attempts."""
+    from solutions.text import localize
+
     lines = [f"{document['assignment']} — {document['student']}"]
+    parts_by_item: dict[str, list[dict[str, Any]]] = {}
     for part in document["parts"]:
-        mark = STATUS_MARK.get(part["status"], " ")
-        lines.append(
-            f" {mark} {part['item']}.{part['id']}  {part['score']:g}/{part['max_score']:g}  {part['status']}"
+        parts_by_item.setdefault(part["item"], []).append(part)
+    for item in document["items"]:
+        parts = parts_by_item.get(item["item"], [])
+        right = sum(p["status"] == "correct" for p in parts)
+        score = (
+            f"{item['score']:g}/{item['max_score']:g} points"
+            if document["status"] == "graded"
+            else "not graded"
         )
-        if part["status"] != "correct":
-            lines.append(f"     en: {part['feedback']['en']}")
-            lines.append(f"     fa: {part['feedback']['fa']}")
+        lines.append(f"  {item['item']}: {score} ({right} of {len(parts)} parts right)")
+        for part in parts:
+            if part["status"] == "correct":
+                continue
+            mark = STATUS_MARK.get(part["status"], " ")
+            lines.append(f"    {mark} {part['id']} [{part['status']}]")
+            lines.append(f"        en: {part['feedback']['en']}")
+            lines.append(f"        fa: {part['feedback']['fa']}")
+    left = document["attempts_left"]
     if document["status"] == "graded":
         lines.append(
-            f"score: {document['score']:g} / {document['max_score']:g} — attempt {document['attempt']}, "
-            f"{document['attempts_left']} left  |  نمره: {document['score']:g} از {document['max_score']:g}، "
-            f"{document['attempts_left']} فرصت باقی است"
+            f"score: {document['score']:g} / {document['max_score']:g} — attempt {document['attempt']}, {left} left"
+        )
+        lines.append(
+            localize(
+                f"نمره: {document['score']:g} از {document['max_score']:g} — تلاش {document['attempt']}، "
+                f"{left} تلاش دیگر باقی است",
+                "fa",
+            )
         )
     else:
-        lines.append(document["message"]["en"])
-        lines.append(document["message"]["fa"])
-        lines.append(f"attempts left: {document['attempts_left']}")
+        lines.append(document["message"]["en"] + f" Attempts left: {left}.")
+        lines.append(localize(document["message"]["fa"] + f" تلاش‌های باقی‌مانده: {left}.", "fa"))
     return "\n".join(lines)
