@@ -339,6 +339,24 @@ def test_attempt_limit_refuses_and_keeps_the_submission(course_dir: Path) -> Non
     assert statuses == [("graded", 1, 0), ("graded", 2, 0), ("refused", None, 1)]
 
 
+def test_racing_submits_cannot_exceed_the_attempt_limit(course_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = answer_file(course_dir, "40110002", right_answers(course_dir, "40110002"))
+
+    def attempt(_: int) -> str:
+        try:
+            return submit(open_course(course_dir), path).status
+        except SubmissionRefused:
+            return "refused"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(attempt, range(4)))
+    assert outcomes == ["graded", "graded", "refused", "refused"]
+    graded = rows(course_dir, "SELECT attempt FROM submissions WHERE status = 'graded' ORDER BY attempt")
+    assert graded == [(1,), (2,)]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
