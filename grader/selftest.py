@@ -8,7 +8,6 @@ and every misconception value attached by the solver must not. Manual parts have
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from grader.grade import NUMERIC_COMPARATORS, grade_part, key_number, settings_for
@@ -39,7 +38,8 @@ def _perturbed(part_key: dict[str, Any], settings: dict[str, Any]) -> list[Any]:
     if comparator in NUMERIC_COMPARATORS:
         key, scale = key_number(part_key, settings)
         stored = key / scale
-        scaled = stored * Fraction(3, 2) + 1 if stored != -2 else stored * 2 + 1  # -2 * 1.5 + 1 == -2
+        # moved by at least 1 and at least |stored|: never back within a tolerance (x * 1.5 + 1 keeps -2 at -2)
+        scaled = stored + max(1, abs(stored))
         # +1 is a perturbation only where the comparator is exact: 101 is within 1% of 100
         wrong = [scaled, stored + 1] if comparator == "exact" else [scaled]
         if isinstance(value, int) and not isinstance(value, bool):
