@@ -1,0 +1,105 @@
+"""The item format: every bank file loads; a broken file is a clear error naming the file and the field;
+generation is deterministic without global state."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from solutions.bank import make_params
+from solutions.item import ItemError, find_item, load_item, load_items
+from solutions.text import localize
+
+MINIMAL = {
+    "id": "demo_item",
+    "catalogue": "A3",
+    "topic": "cnn-arithmetic",
+    "title": {"fa": "عنوان", "en": "Title"},
+    "statement": {"fa": "صورت", "en": "Statement"},
+    "generator": "canonical_only",
+    "solver": "cnn_table",
+    "parts": [{"id": "out", "kind": "integer", "prompt": {"fa": "خروجی", "en": "Output"}}],
+    "solution": {"fa": "حل", "en": "Solution"},
+}
+
+
+def write(tmp_path: Path, data: dict, name: str = "demo_item") -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_every_bank_item_loads_with_both_languages() -> None:
+    items = load_items()
+    assert len(items) >= 46
+    for item in items.values():
+        assert item.title.fa and item.title.en and item.statement.fa and item.statement.en
+
+
+def test_a_minimal_item_loads(tmp_path: Path) -> None:
+    assert load_item(write(tmp_path, MINIMAL)).id == "demo_item"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"catalogue": "Z9"}, "catalogue"),
+        ({"id": "Bad-Id"}, "id"),
+        ({"title": {"fa": "فقط فارسی"}}, "title.en"),
+        ({"parts": [{"id": "out", "kind": "vector", "prompt": {"fa": "x", "en": "x"}}]}, "parts.0.kind"),
+        ({"parts": [{"id": "out", "kind": "integer", "prompt": {"fa": "x", "en": "x"}, "points": -1}]}, "parts.0.points"),
+        ({"solver_name": "x"}, "solver_name"),
+    ],
+)  # fmt: skip
+def test_a_broken_item_names_file_and_field(tmp_path: Path, change: dict, field: str) -> None:
+    path = write(tmp_path, {**MINIMAL, **change})
+    with pytest.raises(ItemError) as info:
+        load_item(path)
+    assert str(info.value).startswith(f"{path}: field '{field}'")
+
+
+def test_id_must_match_the_file_name(tmp_path: Path) -> None:
+    with pytest.raises(ItemError, match="must equal the file name"):
+        load_item(write(tmp_path, MINIMAL, name="other_name"))
+
+
+def test_unreadable_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "demo_item.yaml"
+    path.write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ItemError, match="cannot read YAML"):
+        load_item(path)
+
+
+def test_params_do_not_depend_on_global_random_state() -> None:
+    item = find_item("cnn_table")
+    random.seed(1)
+    first = make_params(item, 7)
+    random.seed(2)
+    assert make_params(item, 7) == first
+
+
+def test_params_are_the_same_in_another_process() -> None:
+    code = "from solutions.bank import make_params; from solutions.item import find_item; print(make_params(find_item('cnn_table'), 7))"
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert other == str(make_params(find_item("cnn_table"), 7))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("لایه 12 با 1,234.5 وزن", "لایه ۱۲ با ۱٬۲۳۴٫۵ وزن"),
+        ("خروجی `32×122×122` است", "خروجی `32×122×122` است"),
+        ("رابطه $2^{10}$ و 7", "رابطه $2^{10}$ و ۷"),
+        ("Layer1 و 3", "Layer1 و ۳"),
+    ],
+)
+def test_persian_digits_outside_code_and_math(text: str, expected: str) -> None:
+    assert localize(text, "fa") == expected
+    assert localize(text, "en") == text
