@@ -192,7 +192,7 @@ def _number_hints(
             return [say("hundred_times")]
         if settings.get("percent") and same(value * 100, key):
             return [say("hundredth")]
-    if settings["comparator"] == "exact" and key.denominator == 1 and abs(value - key) == 1:
+    if settings["comparator"] == "exact" and key.denominator == 1 and key != 0 and abs(value - key) == 1:
         return [say("off_by_one")]
     factor = _wrong_factor(reading_text, value, key)
     if factor is not None:

@@ -51,8 +51,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This is exactly twice the expected value (e.g. FLOPs where MACs — multiplications only — are asked).",
     ),
     "off_by_one": (
-        "یکی با پاسخ فاصله دارد: «+۱» یا کف (floor) رابطه را دوباره بررسی کنید.",
-        "This is off by one: check the +1 and the floor in the formula.",
+        "یکی با پاسخ فاصله دارد: اگر از یک رابطه به دست آمده، «+۱» و کف (floor) آن را دوباره بررسی کنید.",
+        "This is off by one: if it comes from a formula, check its +1 and its floor.",
     ),
     "slash_decimal": (
         "«{typed}» به صورت عدد اعشاری {decimal} خوانده شد؛ برای اعشار «٫» یا نقطه بنویسید، چون / یعنی تقسیم.",

@@ -126,6 +126,7 @@ def test_solver_misconception_wins_over_generic_hints() -> None:
         (1000, "2000", "twice"),
         (120, "121", "off by one"),
         (120, "119", "off by one"),
+        (0, "1", "Not correct."),  # a count of zero: 1 is not a formula's missing +1
         (1000, "1,000 = 999", None),
         (28 * 28 * 16 * 5 * 5 * 192, "28*28*76*5*5*192", "factor 76 in your product were 16"),
         (28 * 28 * 16 * 5 * 5 * 192, "۲۸×۲۸×۷۶×۵×۵×۱۹۲", "factor 76 in your product were 16"),
@@ -133,7 +134,9 @@ def test_solver_misconception_wins_over_generic_hints() -> None:
 )
 def test_generic_integer_hints(answer: int, typed: str, phrase: str | None) -> None:
     feedback = grade_part(part("integer", answer), typed)["feedback"]["en"]
-    if phrase:
+    if phrase == "Not correct.":
+        assert feedback == phrase
+    elif phrase:
         assert phrase in feedback
     else:
         assert "does not equal the result" in feedback
