@@ -76,24 +76,20 @@ def fill(template: str, values: dict[tuple[str, str], str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def student_key(student_id: str) -> dict[str, Any]:
+    """One student's stored key, as the TA gets it (`azmoon assignment key --json`)."""
+    document = azmoon(
+        "assignment", "key", "hw4", "--student", student_id, "--json", "--course", str(COURSE), capture=True
+    )
+    return json.loads(document.stdout)[0]
+
+
 def answer_files(student_ids: list[str]) -> dict[str, Path]:
     """Fill three students' answer files from the stored key: right, half right, format errors."""
     SUBMISSIONS.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     for kind, student_id in zip(("right", "half-right", "format-errors"), student_ids, strict=True):
-        key = json.loads(
-            azmoon(
-                "assignment",
-                "key",
-                "hw4",
-                "--student",
-                student_id,
-                "--json",
-                "--course",
-                str(COURSE),
-                capture=True,
-            ).stdout
-        )[0]
+        key = student_key(student_id)
         stored = _misconceptions(student_id)
         values: dict[tuple[str, str], str] = {}
         count = 0
@@ -115,19 +111,7 @@ def answer_files(student_ids: list[str]) -> dict[str, Path]:
 
 def _fixed(path: Path, student_id: str) -> str:
     """The format-error file with its unreadable answers replaced by the right ones."""
-    key = json.loads(
-        azmoon(
-            "assignment",
-            "key",
-            "hw4",
-            "--student",
-            student_id,
-            "--json",
-            "--course",
-            str(COURSE),
-            capture=True,
-        ).stdout
-    )[0]
+    key = student_key(student_id)
     values = {(i["item"], p["id"]): p["answer_text"] for i in key["items"] for p in i["parts"]}
     text = path.read_text(encoding="utf-8")
     for unreadable in UNREADABLE.values():

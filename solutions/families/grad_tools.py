@@ -76,8 +76,13 @@ def indexed_symbols(prefix: str, *shape: int) -> list:
     return [[sp.Symbol(f"{prefix}{i}{j}", real=True) for j in range(cols)] for i in range(rows)]
 
 
+def _exact(value: Any) -> Any:
+    """A generated decimal (float like 1.5) as an exact sympy Rational; sympy objects pass through."""
+    return value if isinstance(value, sp.Basic) else sp.Rational(str(value))
+
+
 def softmax(logits: Sequence[Any], temperature: Any = 1) -> list:
     """Exact softmax (sympy) of exact logits at a temperature."""
-    exps = [sp.exp(sp.sympify(z) / temperature) for z in logits]
+    exps = [sp.exp(_exact(z) / temperature) for z in logits]
     total = sp.Add(*exps)
     return [e / total for e in exps]
