@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader.text import FormatProblem, normalize
+from grader.text import FormatProblem, normalize, parse_bounded
 
 Number = Fraction | float
 
@@ -263,15 +263,7 @@ def arithmetic_text(typed: str) -> str:
 
 def evaluate_arithmetic(text: str) -> Number:
     """Exact value of a whitelisted arithmetic expression (already in Python syntax)."""
-    if not text:
-        raise FormatProblem("empty")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        raise FormatProblem("syntax") from None
-    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
-        raise FormatProblem("too_long", limit=MAX_NODES)
-    return _evaluate(tree)
+    return _evaluate(parse_bounded(text, MAX_NODES))
 
 
 def parse_number(typed: str | int | float) -> ParsedNumber:

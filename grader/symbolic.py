@@ -31,7 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from grader.text import FormatProblem, normalize
+from grader.text import FormatProblem, normalize, parse_bounded
 
 MAX_NODES = 300
 MAX_DEPTH = 50
@@ -317,15 +317,7 @@ def build_expression(text: str, names: set[str], domain: dict[str, tuple[float, 
     """The sympy object of typed text over the given variable names (anything else is refused)."""
     import sympy as sp
 
-    source = expression_text(text)
-    if not source:
-        raise FormatProblem("empty")
-    try:
-        tree = ast.parse(source, mode="eval")
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        raise FormatProblem("syntax") from None
-    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
-        raise FormatProblem("too_long", limit=MAX_NODES)
+    tree = parse_bounded(expression_text(text), MAX_NODES)
     builder = _Builder(sp, _symbol_table(sp, names, domain or {}))
     try:
         result = builder.build(tree)

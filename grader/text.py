@@ -7,6 +7,7 @@ vanish, superscripts (`10⁸`, `x²`, `10⁻⁵`) become `**(...)`, then NFKC fo
 
 from __future__ import annotations
 
+import ast
 import re
 import unicodedata
 
@@ -91,3 +92,16 @@ _PUNCTUATION = re.compile(r"[\s\"'`.,;:!?()\[\]{}«»]+")
 def fold_words(text: str) -> str:
     """A comparison key for option texts: digits and letters unified, case and punctuation ignored."""
     return _PUNCTUATION.sub(" ", normalize(text).translate(_ARABIC_LETTERS).casefold()).strip()
+
+
+def parse_bounded(source: str, max_nodes: int) -> ast.Expression:
+    """Python's own parser on typed text, refused when empty, unreadable or over `max_nodes` nodes."""
+    if not source:
+        raise FormatProblem("empty")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise FormatProblem("syntax") from None
+    if sum(1 for _ in ast.walk(tree)) > max_nodes:
+        raise FormatProblem("too_long", limit=max_nodes)
+    return tree
