@@ -88,7 +88,7 @@ def _expand(part: Part, values: dict[str, Any]) -> list[tuple[str, dict[str, Any
     return [(part.id.format(**row), {"row": row}) for row in rows]
 
 
-def _options(item: Item, part: Part, part_id: str, seed: int, answer: Answer) -> list[dict[str, Any]]:
+def _options(item: Item, part: Part, part_id: str, seed: int) -> list[dict[str, Any]]:
     options = list(part.options or [])
     if part.shuffle and seed != 0:
         item_rng(item.id, seed, salt=part_id).shuffle(options)
@@ -160,7 +160,7 @@ def solve_item(item: Item, seed: int) -> SolvedItem:
             if part.form is not None:
                 entry["form"] = {lang: render(part.form.get(lang), local, lang) for lang in LANGS}
             if part.kind == "choice":
-                entry["options"] = _options(item, part, part_id, seed, answer)
+                entry["options"] = _options(item, part, part_id, seed)
             if part.manual:
                 entry["manual"] = True
             parts.append(entry)

@@ -68,6 +68,7 @@ class LayerCall:
     args: list[Any]
     kwargs: dict[str, Any]
     text: str
+    position: int = 0  # index in its line's chain: `Layer9: Linear → Linear` has positions 0 and 1
 
 
 @dataclass
@@ -166,10 +167,10 @@ def parse_sheet(text: str) -> list[LayerCall]:
         pieces = _split_chain(rest)
         if not pieces:
             raise SheetError(f"line {number}: '{stripped}' has no layer")
-        for k, piece in enumerate(pieces):
-            calls.append(_parse_call(piece, number, label.strip() if label and k == 0 else None))
-            if label and k > 0:
-                calls[-1].label = f"{label.strip()}#{k}"  # resolved in _labels
+        for position, piece in enumerate(pieces):
+            call = _parse_call(piece, number, label.strip() if label and position == 0 else None)
+            call.label, call.position = (label.strip() if label else None), position
+            calls.append(call)
     if not calls:
         raise SheetError("the sheet has no layers")
     return calls
@@ -177,14 +178,13 @@ def parse_sheet(text: str) -> list[LayerCall]:
 
 def _labels(calls: list[LayerCall]) -> list[str | None]:
     """Continue a line's numbering for its extra layers (Layer9 → Layer10) when that label is free."""
-    given = {c.label for c in calls if c.label and "#" not in c.label}
+    given = {c.label for c in calls if c.label and c.position == 0}
     out: list[str | None] = []
     for call in calls:
-        if call.label and "#" in call.label:
-            base, k = call.label.rsplit("#", 1)
-            m = re.match(r"^(.*?)(\d+)$", base)
-            candidate = f"{m.group(1)}{int(m.group(2)) + int(k)}" if m else None
-            label = candidate if candidate and candidate not in given else f"{base}.{int(k) + 1}"
+        if call.label and call.position:
+            m = re.match(r"^(.*?)(\d+)$", call.label)
+            candidate = f"{m.group(1)}{int(m.group(2)) + call.position}" if m else None
+            label = candidate if candidate and candidate not in given else f"{call.label}.{call.position + 1}"
             given.add(label)
             out.append(label)
         else:

@@ -358,7 +358,6 @@ def _param_kind(name: str) -> str:
 @dataclass
 class _Call:
     name: str
-    module: nn.Module
     macs: int = 0  # ops executed while this call was the innermost module
     had_child: bool = False
     unsupported: bool = False
@@ -487,7 +486,7 @@ def trace_module(
     def pre_hook(module: nn.Module, inputs: Any) -> None:
         if tracer.stack:
             tracer.stack[-1].had_child = True
-        tracer.stack.append(_Call(names[id(module)], module))
+        tracer.stack.append(_Call(names[id(module)]))
 
     def post_hook(module: nn.Module, inputs: Any, output: Any) -> None:
         call = tracer.stack.pop()
