@@ -132,6 +132,9 @@ def _functions(sp: Any) -> dict[str, tuple[Any, int | tuple[int, int]]]:
     }
 
 
+CONSTANT_NAMES = ("pi", "E", "e", "oo", "inf", "True", "False")  # the keys of _constants, without sympy
+
+
 def _constants(sp: Any) -> dict[str, Any]:
     return {"pi": sp.pi, "E": sp.E, "e": sp.E, "oo": sp.oo, "inf": sp.oo, "True": sp.true, "False": sp.false}
 
@@ -144,7 +147,7 @@ def free_names(text: str) -> set[str]:
         return set()
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - called
-    return {n for n in names if n not in ("pi", "E", "e", "oo", "inf", "True", "False")}
+    return {n for n in names if n not in CONSTANT_NAMES}
 
 
 class _Builder:
