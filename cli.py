@@ -51,8 +51,8 @@ def emit_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def _item(item_id: str):  # -> solutions.item.Item
-    from solutions.item import find_item
+def _item(item_id: str):  # -> bank.item.Item
+    from bank.item import find_item
 
     return find_item(item_id)
 
@@ -73,7 +73,8 @@ def trace(
     as_json: JsonFlag = False,
 ) -> None:
     """Per-layer output shape, weights, biases, MACs, FLOPs, receptive field and jump."""
-    from solutions.tracer import format_table, trace_spec
+    from analysis.report import format_table
+    from analysis.specs import trace_spec
 
     result = trace_spec(spec, input, depth=depth)
     if as_json:
@@ -92,7 +93,7 @@ def trace(
 @clean_errors
 def questions_list(as_json: JsonFlag = False) -> None:
     """Every item in the bank."""
-    from solutions.item import load_items
+    from bank.item import load_items
 
     rows = [
         {
@@ -120,7 +121,7 @@ def solve(
     as_json: JsonFlag = False,
 ) -> None:
     """The key and worked solution of one variant."""
-    from solutions.bank import solve_item
+    from bank.pipeline import solve_item
 
     solved = solve_item(_item(item), seed)
     if as_json:
@@ -141,8 +142,8 @@ def questions_test(
     as_json: JsonFlag = False,
 ) -> None:
     """Self-test items over many seeds; exits non-zero if any fails."""
-    from solutions.item import load_items
-    from solutions.selftest import stress_test
+    from bank.item import load_items
+    from bank.selftest import stress_test
 
     items = [_item(item)] if item else list(load_items().values())
     reports = [stress_test(it, seeds) for it in items]
@@ -177,7 +178,7 @@ def check(
     as_json: JsonFlag = False,
 ) -> None:
     """Practice mode: grade an answer file against one variant (nothing is stored)."""
-    from grader.practice import check_practice
+    from bank.practice import check_practice
 
     report = check_practice(_item(item), seed, answers)
     if as_json:
@@ -224,7 +225,7 @@ app.add_typer(zoo_app, name="zoo")
 @clean_errors
 def zoo_list(as_json: JsonFlag = False) -> None:
     """The zoo's models, their options and published figures (verified by tests/test_zoo.py)."""
-    from solutions.zoo import MODELS
+    from analysis.zoo import MODELS
 
     rows = [
         {

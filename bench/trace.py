@@ -40,8 +40,8 @@ def bench_resnet50(repeat: int) -> None:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    from solutions.tracer import trace_module
-    from solutions.zoo import build
+    from analysis.trace import trace_module
+    from analysis.zoo import build
 
     torch.set_num_threads(2)
     print("ResNet-50, one 3×224×224 image")
@@ -97,8 +97,8 @@ def bench_zoo(repeat: int) -> None:
     """Every zoo model at its published input: trace on meta vs a real CPU forward, and the totals vs the table."""
     import torch
 
-    from solutions.tracer import trace_module
-    from solutions.zoo import MODELS, build, default_input
+    from analysis.trace import trace_module
+    from analysis.zoo import MODELS, build, default_input
 
     torch.set_num_threads(2)
     print("Model zoo, one image at the published input (trace: build + trace on meta; CPU: forward only)")

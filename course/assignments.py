@@ -94,7 +94,7 @@ def create_assignment(
     Re-creating an assignment with the same definition is a no-op; changing one that already has generated
     variants is refused (the students' keys would no longer match it).
     """
-    from solutions.item import load_items  # pydantic + yaml, no torch
+    from bank.item import load_items  # pydantic + yaml, no torch
 
     if not ASSIGNMENT_NAME.match(name):
         raise CourseError(f"assignment name '{name}' must match [a-z0-9][a-z0-9_-]* (at most 40 characters)")
@@ -258,10 +258,10 @@ def compute_variants(
                         reused += 1
                     else:
                         if bank is None:
-                            from solutions.item import load_items
+                            from bank.item import load_items
 
                             bank = load_items()
-                        from solutions.bank import solve_item  # imports the solvers (torch) on first use
+                        from bank.pipeline import solve_item  # imports the solvers (torch) on first use
 
                         try:
                             solved = solve_item(bank[item_id], seed).to_json()

@@ -5,7 +5,7 @@ Rendering rules that hold with WeasyPrint (it ignores `unicode-bidi`):
 - every left-to-right island inside Persian text is its own element with `dir="ltr"`: `code` in backticks, and
   outside code shapes such as ۶۴×۵۹×۵۹ and signed numbers;
 - `$...$` LaTeX islands become SVG images (ziamath) sized in em and lowered to sit on the baseline (cached);
-- digits are made Persian by `solutions.text.localize` (already applied to the stored texts), not by the font.
+- digits are made Persian by `lang.localize` (already applied to the stored texts), not by the font.
 Each worker process parses the stylesheet once and keeps one `FontConfiguration`.
 """
 
@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from course.answers import answer_file_template, part_form
 from course.config import Course, CourseError
-from solutions.text import localize, persian_number
+from lang import localize, persian_number
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"

@@ -237,7 +237,7 @@ STATUS_MARK = {
 
 def format_outcome(document: dict[str, Any]) -> str:
     """For the terminal: a line per item, feedback (fa + en) for every part not fully right, score, attempts."""
-    from solutions.text import localize
+    from lang import localize
 
     lines = [f"{document['assignment']} — {document['student']}"]
     parts_by_item: dict[str, list[dict[str, Any]]] = {}

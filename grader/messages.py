@@ -1,12 +1,12 @@
 """Every sentence the grader says, in both languages. `say(key, **values)` -> {"fa": ..., "en": ...}.
 
-Values are inserted as given; the Persian text then gets Persian digits outside `code` (solutions.text.localize),
+Values are inserted as given; the Persian text then gets Persian digits outside `code` (lang.localize),
 so expressions and option ids are wrapped in backticks where they must stay as typed.
 """
 
 from __future__ import annotations
 
-from solutions.text import localize
+from lang import localize
 
 Bilingual = dict[str, str]
 

@@ -13,7 +13,7 @@ from typing import Any
 from grader.grade import NUMERIC_COMPARATORS, grade_part, key_number, settings_for
 from grader.numbers import show_number
 from grader.shapes import show_shape
-from solutions.text import localize
+from lang import localize
 
 
 def _reference_forms(part_key: dict[str, Any], comparator: str) -> list[tuple[str, Any]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from solutions.bank import make_params, solve_item
-from solutions.families.cnn_table import sheet_text
-from solutions.item import find_item
-from solutions.selftest import stress_test
+from bank.item import find_item
+from bank.pipeline import make_params, solve_item
+from bank.selftest import stress_test
+from solutions.cnn_table import sheet_text
 
 
 def answers(item_id: str, seed: int = 0) -> dict:

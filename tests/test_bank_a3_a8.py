@@ -12,8 +12,11 @@ import pytest
 import torch
 from torch import nn
 
-from solutions.bank import solve_item
-from solutions.families import (
+from analysis.trace import trace_module
+from bank.item import QUESTIONS_DIR, load_item
+from bank.pipeline import solve_item
+from bank.selftest import stress_test
+from solutions import (
     conv_output_size,
     conv_vs_fc,
     dilated_conv,
@@ -22,10 +25,7 @@ from solutions.families import (
     stacked_kernels,
     strided_vs_pool,
 )
-from solutions.families._conv_chain import build
-from solutions.item import QUESTIONS_DIR, load_item
-from solutions.selftest import stress_test
-from solutions.tracer import trace_module
+from solutions.common.conv_chain import build
 
 ITEMS = {
     "conv_output_size": ("A3", conv_output_size),
@@ -247,7 +247,7 @@ def test_hand_worked_instances(family: Any, params: dict, expected: dict) -> Non
 
 
 def generated(item_id: str, seeds: range) -> list[dict]:
-    from solutions.bank import make_params
+    from bank.pipeline import make_params
 
     return [make_params(item(item_id), seed) for seed in seeds]
 

@@ -16,11 +16,11 @@ import pytest
 import torch
 from torch import nn
 
-from solutions.bank import make_params, solve_item
-from solutions.item import load_items
-from solutions.registry import get_solver
-from solutions.selftest import stress_test
-from solutions.tracer import trace_module
+from analysis.trace import trace_module
+from bank.item import load_items
+from bank.pipeline import make_params, solve_item
+from bank.registry import get_solver
+from bank.selftest import stress_test
 
 ITEMS = [
     "inception_bottleneck",
@@ -437,7 +437,7 @@ def test_depthwise_separable_against_tracer(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 5])
 def test_inverted_residual_against_zoo_block(seed: int) -> None:
-    from solutions.zoo.mobilenet import InvertedResidual
+    from analysis.zoo.mobilenet import InvertedResidual
 
     item = BANK["inverted_residual"]
     p = make_params(item, seed)
@@ -452,7 +452,7 @@ def test_inverted_residual_against_zoo_block(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_densenet_against_zoo_block(seed: int) -> None:
-    from solutions.zoo.densenet import _DenseBlock
+    from analysis.zoo.densenet import _DenseBlock
 
     item = BANK["densenet_growth"]
     p = make_params(item, seed)
@@ -512,7 +512,7 @@ def test_swin_attention_against_tracer(seed: int) -> None:
 
 
 def test_swin_stage_shapes_against_zoo() -> None:
-    from solutions.zoo import build
+    from analysis.zoo import build
 
     with torch.device("meta"):
         model = build("swin_t")

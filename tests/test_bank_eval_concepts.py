@@ -12,13 +12,13 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
+from bank import registry
+from bank.item import Item, load_items
+from bank.pipeline import SolveError, authored_answer, solve_item
+from bank.selftest import stress_test
 from grader import grade_part
-from solutions import registry
-from solutions.bank import SolveError, authored_answer, solve_item
-from solutions.families.classification_report import accuracy_is_fair, class_metrics
-from solutions.families.concept import ask_key
-from solutions.item import Item, load_items
-from solutions.selftest import stress_test
+from solutions.classification_report import accuracy_is_fair, class_metrics
+from solutions.concept import ask_key
 
 ITEMS = load_items()
 CONCEPT_IDS = sorted(i for i, item in ITEMS.items() if item.catalogue == "D24")

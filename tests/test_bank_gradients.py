@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from solutions.bank import make_params, solve_item
-from solutions.item import load_items
-from solutions.registry import get_solver
-from solutions.selftest import stress_test
+from bank.item import load_items
+from bank.pipeline import make_params, solve_item
+from bank.registry import get_solver
+from bank.selftest import stress_test
 
 ITEMS = load_items()
 GRADIENT_ITEMS = [

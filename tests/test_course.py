@@ -245,8 +245,8 @@ def test_generate_writes_every_file(generated: Path) -> None:
 
 
 def test_seeds_and_keys_are_stored_as_solved(course_dir: Path) -> None:
-    from solutions.bank import solve_item
-    from solutions.item import load_items
+    from bank.item import load_items
+    from bank.pipeline import solve_item
 
     course = open_course(course_dir)
     secret = course.secret()

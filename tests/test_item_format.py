@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from solutions.bank import make_params
-from solutions.item import ItemError, find_item, load_item, load_items
-from solutions.text import localize
+from bank.item import ItemError, find_item, load_item, load_items
+from bank.pipeline import make_params
+from lang import localize
 
 MINIMAL = {
     "id": "demo_item",
@@ -84,7 +84,7 @@ def test_params_do_not_depend_on_global_random_state() -> None:
 
 
 def test_params_are_the_same_in_another_process() -> None:
-    code = "from solutions.bank import make_params; from solutions.item import find_item; print(make_params(find_item('cnn_table'), 7))"
+    code = "from bank.pipeline import make_params; from bank.item import find_item; print(make_params(find_item('cnn_table'), 7))"
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from solutions.sheet import SheetError, build_sheet, parse_sheet
+from analysis.sheet import SheetError, build_sheet, parse_sheet
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from solutions.tracer import TraceError, parse_shape, trace_module, trace_spec
+from analysis.handlers import TraceError
+from analysis.specs import parse_shape, trace_spec
+from analysis.trace import trace_module
 
 # one layer on one input: (layer, input [C, *spatial], output, weights, biases, MACs, RF, jump)
 SINGLE_LAYERS = [
@@ -167,7 +169,7 @@ def test_residual_attention_and_parameters_owned_by_containers() -> None:
 def test_macs_agree_with_torch_flop_counter(model_and_shape: str) -> None:
     """An independent count: torch's FlopCounterMode reports 2 x MACs for conv, mm, bmm."""
     if model_and_shape == "sheet":
-        from solutions.sheet import build_sheet
+        from analysis.sheet import build_sheet
 
         sheet = build_sheet(open("examples/sheet002_q1.txt", encoding="utf-8").read(), [3, 128, 128])
         model, shape = sheet.model, [3, 128, 128]

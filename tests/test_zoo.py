@@ -14,9 +14,9 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from solutions.tracer import trace_spec
-from solutions.zoo import MODELS, block_names, build, default_input
-from solutions.zoo.measure import mac_terms, measure, param_lines
+from analysis.specs import trace_spec
+from analysis.zoo import MODELS, block_names, build, default_input
+from analysis.zoo.measure import mac_terms, measure, param_lines
 
 # name: (parameters, GMACs at 224) as published (torchvision's weights meta; Keras for Xception)
 PUBLISHED = {
@@ -125,7 +125,7 @@ def test_xception_keras_total_adds_the_bn_moving_statistics() -> None:
 def test_googlenet_published_count_is_the_3x3_branch3() -> None:
     # Why the paper's 5x5 branch gives more than the published 6,624,904: torchvision's branch3 is 3x3 (a known
     # bug kept for its weights). The difference is (25 - 9) * #5x5 * #5x5reduce summed over the nine modules.
-    from solutions.zoo.googlenet import INCEPTION_SETTING
+    from analysis.zoo.googlenet import INCEPTION_SETTING
 
     extra = sum((25 - 9) * row[5] * row[4] for row in INCEPTION_SETTING.values())
     assert trainable(built("googlenet", branch3_kernel=5)) == 6_624_904 + extra
@@ -225,8 +225,8 @@ def test_bad_options_and_names_are_clean_errors() -> None:
 
 
 def test_input_options_let_vit_take_another_size() -> None:
-    from solutions.tracer import trace_module
-    from solutions.zoo import input_options
+    from analysis.trace import trace_module
+    from analysis.zoo import input_options
 
     assert input_options("resnet50", [3, 384, 384]) == {}
     with torch.device("meta"):

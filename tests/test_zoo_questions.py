@@ -6,10 +6,10 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from solutions.bank import solve_item
-from solutions.item import load_items
-from solutions.selftest import stress_test
-from solutions.zoo import build
+from analysis.zoo import build
+from bank.item import load_items
+from bank.pipeline import solve_item
+from bank.selftest import stress_test
 
 E25_ITEMS = ["e25_block_params", "e25_block_macs", "e25_stage_output", "e25_classifier_share", "e25_scaling"]
 

@@ -1,0 +1,1 @@
+"""Helpers shared by several families (not families themselves: the bank loads only `solutions/*.py`)."""

@@ -1,0 +1,207 @@
+"""A9: the inception 1×1 bottleneck (cost of a 5×5 conv with and without it) and the full inception module.
+
+Costs come from the shared `conv_macs` (one multiplication per weight per output position, bias adds excluded);
+a variant asks for them as MACs (multiplications, the sheet's convention) or as FLOPs = 2 × MACs (param `count`).
+Every convolution is "same"-padded with stride 1, so all maps stay H×W.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from analysis.arithmetic import conv_macs, conv_weights, flops
+from bank.registry import Answer, Misconception, Solution, generator, solver
+from solutions.common.misconceptions import (
+    bias_forgotten,
+    bottleneck_cost_forgotten,
+    branch_left_out,
+    channel_order,
+    flops_instead_of_macs,
+    macs_instead_of_flops,
+    only_present,
+    remaining_share_given,
+)
+
+
+def percent_text(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def counted(macs: int, count: str) -> int:
+    """A cost in the unit the variant asks for: MACs, or FLOPs = 2 × MACs."""
+    return flops(macs) if count == "flops" else macs
+
+
+def unit_slip(value: int, count: str) -> Misconception:
+    """The other convention's answer: half when FLOPs are asked, double when MACs are."""
+    return macs_instead_of_flops(value) if count == "flops" else flops_instead_of_macs(value)
+
+
+# --- the 1×1 bottleneck in front of one K×K convolution -------------------------------------------------------
+
+
+@generator("inception_bottleneck")
+def generate_bottleneck(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    """GoogLeNet-like sizes: the bottleneck is narrower than the conv it feeds and at most a quarter of C."""
+    while True:
+        params = {
+            "H": rng.choice(ranges["H"]),
+            "C": rng.choice(ranges["C"]),
+            "K": rng.choice(ranges["K"]),
+            "F": rng.choice(ranges["F"]),
+            "B": rng.choice(ranges["B"]),
+            "count": rng.choice(ranges["count"]),
+        }
+        if params["B"] <= params["F"] and 4 * params["B"] <= params["C"]:
+            return params
+
+
+@solver("inception_bottleneck")
+def solve_bottleneck(params: dict[str, Any]) -> Solution:
+    h, c, k, f, b, count = (params[name] for name in ("H", "C", "K", "F", "B", "count"))
+    spatial = (h, h)
+    direct = conv_macs(c, f, (k, k), spatial)
+    reduce = conv_macs(c, b, (1, 1), spatial)
+    conv = conv_macs(b, f, (k, k), spatial)
+    bottleneck = reduce + conv
+    remaining = 100 * bottleneck / direct
+    reduction = 100 - remaining
+    return Solution(
+        answers={
+            "direct_cost": Answer(
+                counted(direct, count), misconceptions=[unit_slip(counted(direct, count), count)]
+            ),
+            "bottleneck_cost": Answer(
+                counted(bottleneck, count),
+                misconceptions=only_present(
+                    unit_slip(counted(bottleneck, count), count),
+                    bottleneck_cost_forgotten(counted(conv, count)),
+                    right=counted(bottleneck, count),
+                ),
+            ),
+            "reduction": Answer(
+                reduction,
+                text=f"{percent_text(reduction)}%",
+                misconceptions=[remaining_share_given(remaining)],
+            ),
+        },
+        values={
+            "direct": direct,
+            "direct_flops": flops(direct),
+            "bottleneck_flops": flops(bottleneck),
+            "reduce": reduce,
+            "conv": conv,
+            "bottleneck": bottleneck,
+            "reduction_text": percent_text(reduction),
+            "remaining_text": percent_text(remaining),
+            "speedup": f"{direct / bottleneck:.1f}",
+        },
+    )
+
+
+# --- the full inception module: four branches concatenated ----------------------------------------------------
+
+# (key, label, convolutions as (width param or None for the module input, kernel)) — the module's layout
+BRANCHES = [
+    ("b1", "1×1", [("n1", 1)]),
+    ("b3", "1×1 → 3×3", [("r3", 1), ("n3", 3)]),
+    ("b5", "1×1 → 5×5", [("r5", 1), ("n5", 5)]),
+    ("pool", "3×3 max-pool → 1×1", [("pp", 1)]),
+]
+
+
+@generator("inception_module")
+def generate_module(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    """Widths from GoogLeNet's own table ranges: each reduce narrower than its conv and than the input."""
+    while True:
+        names = ("H", "C", "n1", "r3", "n3", "r5", "n5", "pp", "count")
+        params = {name: rng.choice(ranges[name]) for name in names}
+        if params["r3"] < params["n3"] and params["r5"] < params["n5"] and params["r3"] < params["C"]:
+            return params
+
+
+def branch_convs(params: dict[str, Any], convs: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Each convolution of a branch with its input width, output width, kernel, MACs, weights and biases."""
+    h = params["H"]
+    rows = []
+    c_in = params["C"]
+    for width, kernel in convs:
+        c_out = params[width]
+        rows.append(
+            {
+                "c_in": c_in,
+                "c_out": c_out,
+                "k": kernel,
+                "macs": conv_macs(c_in, c_out, (kernel, kernel), (h, h)),
+                "weights": conv_weights(c_in, c_out, (kernel, kernel)),
+                "biases": c_out,
+            }
+        )
+        c_in = c_out
+    return rows
+
+
+@solver("inception_module")
+def solve_module(params: dict[str, Any]) -> Solution:
+    h, count = params["H"], params["count"]
+    branches = []
+    for key, label, convs in BRANCHES:
+        rows = branch_convs(params, convs)
+        branches.append(
+            {
+                "key": key,
+                "label": label,
+                "convs": rows,
+                "macs": sum(r["macs"] for r in rows),
+                "reduce_macs": sum(r["macs"] for r in rows[:-1]),
+                "out": rows[-1]["c_out"],
+            }
+        )
+    for branch in branches:
+        branch["flops"] = flops(branch["macs"])
+    total = sum(b["macs"] for b in branches)
+    reduce_total = sum(b["reduce_macs"] for b in branches)
+    weights = sum(r["weights"] for b in branches for r in b["convs"])
+    biases = sum(r["biases"] for b in branches for r in b["convs"])
+    channels = sum(b["out"] for b in branches)
+    shape = [channels, h, h]
+    answers = {
+        "out_shape": Answer(
+            shape,
+            misconceptions=only_present(
+                channel_order(shape), branch_left_out([channels - params["pp"], h, h]), right=shape
+            ),
+        ),
+        "total_cost": Answer(
+            counted(total, count),
+            misconceptions=only_present(
+                unit_slip(counted(total, count), count),
+                bottleneck_cost_forgotten(counted(total - reduce_total, count)),
+                right=counted(total, count),
+            ),
+        ),
+        "params": Answer(weights + biases, misconceptions=[bias_forgotten(weights + biases, biases)]),
+    }
+    for branch in branches:
+        value = counted(branch["macs"], count)
+        without_reduce = counted(branch["macs"] - branch["reduce_macs"], count)
+        answers[f"{branch['key']}_cost"] = Answer(
+            value,
+            misconceptions=only_present(
+                unit_slip(value, count),
+                bottleneck_cost_forgotten(without_reduce) if branch["reduce_macs"] else None,
+                right=value,
+            ),
+        )
+    return Solution(
+        answers=answers,
+        values={
+            "branches": branches,
+            "total": total,
+            "total_flops": flops(total),
+            "weights": weights,
+            "biases": biases,
+            "channels": channels,
+        },
+    )

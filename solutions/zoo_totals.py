@@ -1,0 +1,204 @@
+"""E25: whole-network totals of the zoo's architectures.
+
+- `zoo_classifier_share`: a new classification head (num_classes) — its parameters, the new total, and the
+  head's share of all parameters (transfer learning on 2, 10 or 100 classes, as the sheets do).
+- `zoo_scaling`: one change to the published configuration (input resolution, width multiplier, depth
+  multiplier, growth rate, patch size, bottleneck width, the paper's 5x5 inception branch) — the new parameter
+  count, the new GMACs, and the factor by which the MACs change.
+
+Counts come from the built model on `meta` and the shared tracer (`analysis.zoo.measure`).
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from typing import Any
+
+import torch
+from torch import nn
+
+from analysis.zoo import MODELS, build, default_input
+from analysis.zoo.measure import Measured, measure
+from bank.registry import Answer, Solution, generator, solver
+from solutions.common.misconceptions import (
+    bias_forgotten,
+    flops_instead_of_macs,
+    imagenet_head_kept,
+    only_present,
+    published_count_given,
+    scale_factor_inverted,
+    share_of_the_rest,
+)
+from solutions.common.zoo_common import TITLE_FA
+
+# --- the classifier's share --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _with_head(name: str, num_classes: int) -> nn.Module:
+    with torch.device("meta"):
+        return build(name, num_classes=num_classes)
+
+
+def _trainable(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+@generator("zoo_classifier_share")
+def generate_classifier_share(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    return {"model": rng.choice(ranges["models"]), "num_classes": rng.choice(ranges["num_classes"])}
+
+
+def percent_text(value: float) -> str:
+    """Three significant figures: 0.0196%, 8.02%, 27.9%."""
+    return f"{value:.3g}%"
+
+
+@solver("zoo_classifier_share")
+def solve_classifier_share(params: dict[str, Any]) -> Solution:
+    name, classes = params["model"], params["num_classes"]
+    entry = MODELS[name]
+    model = _with_head(name, classes)
+    head = model.get_submodule(entry.classifier)
+    linear = next(m for m in head.modules() if isinstance(m, nn.Linear))
+    head_params = _trainable(head)
+    total = _trainable(model)
+    share = 100 * head_params / total
+    rest_share = 100 * head_params / (total - head_params)
+    published_head = linear.in_features * 1000 + 1000
+    return Solution(
+        answers={
+            "head_params": Answer(
+                head_params, misconceptions=[bias_forgotten(head_params, linear.out_features)]
+            ),
+            "total": Answer(
+                total,
+                misconceptions=only_present(
+                    imagenet_head_kept(entry.published_params) if classes != 1000 else None, right=total
+                ),
+            ),
+            "share": Answer(
+                share,
+                text=percent_text(share),
+                # only when the two readings differ by more than the tolerance (a tiny head makes them equal)
+                misconceptions=[share_of_the_rest(rest_share)] if rest_share > 1.02 * share else [],
+            ),
+        },
+        values={
+            "title": entry.title,
+            "title_fa": TITLE_FA[name],
+            "head": entry.classifier,
+            "head_module": f"{entry.classifier}"
+            + ("" if head is linear else f" ({type(linear).__name__} inside)"),
+            "features": linear.in_features,
+            "head_params": head_params,
+            "backbone": total - head_params,
+            "published": entry.published_params,
+            "published_head": published_head,
+            "total": total,
+            "share_text": percent_text(share),
+            "rest_share_text": percent_text(rest_share),
+        },
+    )
+
+
+# --- one change to the published configuration -------------------------------------------------------------------
+
+# model -> change -> values a TA would pick ("input" is the input side; the others are factory options)
+SCALINGS: dict[str, dict[str, list[Any]]] = {
+    "mobilenet_v2": {"width_mult": [0.35, 0.5, 0.75, 1.3, 1.4], "input": [96, 128, 160, 192]},
+    "efficientnet_b0": {
+        "depth_mult": [1.1, 1.2, 1.4, 1.8],
+        "width_mult": [1.1, 1.2, 1.4],
+        "input": [240, 260, 300],
+    },
+    "densenet121": {"growth_rate": [12, 16, 24, 40, 48], "input": [128, 160, 192, 256]},
+    "vit_b_16": {"patch_size": [8, 14, 28, 32], "image_size": [160, 192, 256, 384]},
+    "resnet50": {"input": [128, 160, 192, 256, 288, 320], "width_per_group": [128]},
+    "resnet101": {"input": [128, 160, 256, 320]},
+    "googlenet": {"branch3_kernel": [5], "input": [160, 192, 256]},
+    "xception": {"input": [224, 256, 320, 384]},
+}
+
+
+@generator("zoo_scaling")
+def generate_scaling(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
+    name = rng.choice(ranges["models"])
+    change = rng.choice(sorted(SCALINGS[name]))
+    return {"model": name, "change": change, "value": rng.choice(SCALINGS[name][change])}
+
+
+def _configuration(name: str, change: str, value: Any) -> tuple[dict[str, Any], tuple[int, int, int]]:
+    if change == "input":
+        return {}, (3, value, value)
+    options = {change: value}
+    return options, default_input(name, **options)
+
+
+def _groups(measured: Measured) -> dict[str, tuple[int, int]]:
+    """(params, MACs) per top-level part: `features.N` for models built as one `features` sequence."""
+    groups: dict[str, tuple[int, int]] = {}
+    for row in measured.trace.layers:
+        parts = row.module.split(".") if row.module else ["(own)"]
+        depth = 2 if parts[0] in ("features", "encoder") else 1
+        key = ".".join(parts[:depth])
+        params, macs = groups.get(key, (0, 0))
+        groups[key] = (params + row.params, macs + row.macs)
+    return groups
+
+
+def _gmacs(macs: int) -> float:
+    return round(macs / 1e9, 4)
+
+
+@solver("zoo_scaling")
+def solve_scaling(params: dict[str, Any]) -> Solution:
+    name, change, value = params["model"], params["change"], params["value"]
+    entry = MODELS[name]
+    options, shape = _configuration(name, change, value)
+    base = measure(name)
+    new = measure(name, options, shape)
+    base_macs, new_macs = base.trace.totals["macs"], new.trace.totals["macs"]
+    new_params = new.trace.totals["params"]
+    ratio = new_macs / base_macs
+    base_groups, new_groups = _groups(base), _groups(new)
+    rows = [
+        {
+            "module": key,
+            "base_params": base_groups.get(key, (0, 0))[0],
+            "new_params": new_groups.get(key, (0, 0))[0],
+            "base_macs": base_groups.get(key, (0, 0))[1],
+            "new_macs": new_groups.get(key, (0, 0))[1],
+        }
+        for key in dict.fromkeys([*base_groups, *new_groups])
+    ]
+    rows = [r for r in rows if r["base_params"] or r["new_params"] or r["base_macs"] or r["new_macs"]]
+    gmacs = new_macs / 1e9
+    return Solution(
+        answers={
+            "params": Answer(
+                new_params,
+                misconceptions=only_present(published_count_given(entry.published_params), right=new_params),
+            ),
+            "gmacs": Answer(gmacs, text=f"{gmacs:.4g}", misconceptions=[flops_instead_of_macs(gmacs)]),
+            "ratio": Answer(ratio, text=f"{ratio:.4g}", misconceptions=[scale_factor_inverted(1 / ratio)]),
+        },
+        values={
+            "title": entry.title,
+            "title_fa": TITLE_FA[name],
+            "input_side": shape[1],
+            "base_side": entry.input_shape[1],
+            "base_params": base.trace.totals["params"],
+            "base_macs": base_macs,
+            "base_gmacs": _gmacs(base_macs),
+            "new_params": new_params,
+            "new_macs": new_macs,
+            "gmacs_text": f"{gmacs:.4g}",
+            "ratio_text": f"{ratio:.4g}",
+            "side_ratio_sq": round((shape[1] / entry.input_shape[1]) ** 2, 4),
+            "rows": rows,
+            "patch": options.get("patch_size", 16),
+            "tokens": (shape[1] // options.get("patch_size", 16)) ** 2 + 1 if name == "vit_b_16" else None,
+        },
+    )
