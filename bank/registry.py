@@ -73,7 +73,8 @@ def solver(name: str) -> Callable[[Solver], Solver]:
     return _register(SOLVERS, "solver", name)
 
 
-FAMILY_PACKAGE = "solutions"  # found by name: the families import the registry, the registry never imports them
+# found by name: the families import the registry, the registry never imports them
+FAMILY_PACKAGE = "solutions"
 _loaded = False
 
 
