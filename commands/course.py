@@ -1,0 +1,230 @@
+"""Commands of the course workflow: course, roster, assignment, submit (local, for staff), gradebook."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from commands.common import CourseDir, JsonFlag, app, clean_errors, emit_json, open_course_dir
+
+# --- course workflow (course/) ----------------------------------------------------------------------------------
+
+course_app = typer.Typer(no_args_is_help=True, help="A course directory: settings, secret, database.")
+roster_app = typer.Typer(no_args_is_help=True, help="The course roster.")
+assignment_app = typer.Typer(no_args_is_help=True, help="Assignments: create, generate worksheets, keys.")
+gradebook_app = typer.Typer(no_args_is_help=True, help="Grades: export CSV, item statistics.")
+app.add_typer(course_app, name="course")
+app.add_typer(roster_app, name="roster")
+app.add_typer(assignment_app, name="assignment")
+app.add_typer(gradebook_app, name="gradebook")
+
+
+@course_app.command("init")
+@clean_errors
+def course_init(
+    directory: Annotated[str, typer.Argument(help="Directory to create the course in.")],
+    name_fa: Annotated[str, typer.Option("--name-fa", help="Course name in Persian.")] = "یادگیری عمیق",
+    name_en: Annotated[str, typer.Option("--name-en", help="Course name in English.")] = "Deep Learning",
+    term: Annotated[str, typer.Option("--term", help="Term, e.g. 1404-1.")] = "",
+    attempts: Annotated[int, typer.Option("--attempts", help="Default attempt limit.")] = 3,
+    policy: Annotated[str, typer.Option("--attempt-policy", help="Attempt counted: best | last.")] = "best",
+    as_json: JsonFlag = False,
+) -> None:
+    """Create course.yaml, a secret (mode 0600) and the SQLite database (WAL)."""
+    from course.config import init_course
+
+    course = init_course(directory, name_fa, name_en, term, attempts, policy)
+    if as_json:
+        emit_json({"course": str(course.root), "database": str(course.db_path)})
+    else:
+        typer.echo(f"course created in {course.root} (settings: {course.root / 'course.yaml'})")
+
+
+@roster_app.command("import")
+@clean_errors
+def roster_import(
+    roster: Annotated[str, typer.Argument(help="CSV: student_id,name[,email] (UTF-8).")],
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """Import or update the roster; bad rows are reported by line and nothing is imported."""
+    from course.roster import import_roster
+
+    report = import_roster(open_course_dir(course_dir), roster)
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        typer.echo(f"roster: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+
+
+@roster_app.command("list")
+@clean_errors
+def roster_list(course_dir: CourseDir = ".", as_json: JsonFlag = False) -> None:
+    """The students of the course."""
+    from course.roster import list_students
+
+    students = list_students(open_course_dir(course_dir))
+    if as_json:
+        emit_json([{"student_id": s.student_id, "name": s.name, "email": s.email} for s in students])
+        return
+    for s in students:
+        typer.echo(f"{s.student_id:<14} {s.name}  {s.email or ''}")
+
+
+@assignment_app.command("create")
+@clean_errors
+def assignment_create(
+    name: Annotated[str, typer.Argument(help="Assignment name, e.g. hw4.")],
+    items: Annotated[str, typer.Option("--items", help="Item ids in worksheet order: id1,id2,...")],
+    points: Annotated[
+        str | None,
+        typer.Option("--points", help="Points per item: 4,3,3,4 (default: the items' part points)."),
+    ] = None,
+    attempts: Annotated[
+        int | None, typer.Option("--attempts", help="Attempt limit (default: course's).")
+    ] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Due date YYYY-MM-DD.")] = None,
+    title_fa: Annotated[str | None, typer.Option("--title-fa", help="Title in Persian.")] = None,
+    title_en: Annotated[str | None, typer.Option("--title-en", help="Title in English.")] = None,
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """Define an assignment from bank items."""
+    from course.assignments import create_assignment
+
+    try:
+        point_values = [float(p) for p in points.split(",")] if points else None
+    except ValueError:
+        raise ValueError(f"--points must be numbers separated by commas, not '{points}'") from None
+    assignment = create_assignment(
+        open_course_dir(course_dir), name, items.split(","), point_values, attempts, due, title_fa, title_en
+    )
+    if as_json:
+        emit_json(assignment.to_json())
+    else:
+        listed = ", ".join(f"{e['item']} ({e['points']:g})" for e in assignment.items)
+        typer.echo(
+            f"{assignment.name}: {listed}; {assignment.max_points:g} points, {assignment.attempts} attempts"
+        )
+
+
+@assignment_app.command("generate")
+@clean_errors
+def assignment_generate(
+    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    out: Annotated[str, typer.Option("--out", help="Output directory for worksheets, answer files, key.")],
+    workers: Annotated[int, typer.Option("--workers", help="PDF rendering processes.")] = 2,
+    with_key: Annotated[bool, typer.Option("--key/--no-key", help="Also write key.pdf (the TA's).")] = True,
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """Per-student seeds and keys (stored once), worksheet.pdf + answers.yaml each, and key.pdf."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from course.assignments import generate_assignment
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                label = "keys (solving)" if stage == "keys" else "PDFs (rendering)"
+                tasks[stage] = bar.add_task(label, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        report = generate_assignment(
+            open_course_dir(course_dir), name, out, workers=workers, progress=progress, with_key=with_key
+        )
+    if as_json:
+        emit_json(report.to_json())
+        return
+    typer.echo(
+        f"{name}: {report.students} students; keys computed {report.keys_computed}, reused {report.keys_reused} "
+        f"({report.seconds_keys:.1f} s); PDFs {report.seconds_pdf:.1f} s"
+    )
+    for label, path in report.files.items():
+        typer.echo(f"  {label}: {path}")
+
+
+@assignment_app.command("key")
+@clean_errors
+def assignment_key_command(
+    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    student: Annotated[str | None, typer.Option("--student", help="One student's key.")] = None,
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """The stored key of every (or one) student's variant (course staff only)."""
+    from course.assignments import assignment_key
+
+    key = assignment_key(open_course_dir(course_dir), name, student)
+    if as_json:
+        emit_json(key)
+        return
+    for entry in key:
+        typer.echo(f"{entry['student_id']}:")
+        for item in entry["items"]:
+            answers = ", ".join(f"{p['id']}={p['answer_text']}" for p in item["parts"])
+            typer.echo(f"  {item['item']} (seed {item['seed']}): {answers}")
+
+
+@app.command()
+@clean_errors
+def submit(
+    answers: Annotated[str, typer.Argument(help="Your filled answers.yaml.")],
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """Grade an answer file against the stored key, record the attempt, print feedback (fa + en)."""
+    from course.submit import format_outcome
+    from course.submit import submit as submit_answers
+
+    outcome = submit_answers(open_course_dir(course_dir), answers)
+    if as_json:
+        emit_json(outcome.document)
+    else:
+        typer.echo(format_outcome(outcome.document))
+
+
+@gradebook_app.command("export")
+@clean_errors
+def gradebook_export(
+    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    fmt: Annotated[str, typer.Option("--format", help="wide | canvas | moodle")] = "wide",
+    out: Annotated[str, typer.Option("-o", "--out", help="CSV file to write.")] = "grades.csv",
+    canvas_id: Annotated[
+        str | None, typer.Option("--canvas-id", help="Canvas assignment id for the column header.")
+    ] = None,
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the grades of one assignment as CSV (the course's attempt policy picks the attempt)."""
+    from course.gradebook import export_gradebook
+
+    report = export_gradebook(open_course_dir(course_dir), name, fmt, out, canvas_id)
+    if as_json:
+        emit_json(report)
+    else:
+        typer.echo(
+            f"{report['file']}: {report['format']}, {report['graded']} of {report['students']} students graded"
+        )
+
+
+@gradebook_app.command("stats")
+@clean_errors
+def gradebook_stats_command(
+    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    png: Annotated[str | None, typer.Option("--png", help="Also save a histogram PNG here.")] = None,
+    course_dir: CourseDir = ".",
+    as_json: JsonFlag = False,
+) -> None:
+    """Per-item difficulty and discrimination, and a histogram of the totals."""
+    from course.gradebook import format_stats, gradebook_stats
+
+    stats = gradebook_stats(open_course_dir(course_dir), name, png)
+    if as_json:
+        emit_json(stats)
+    else:
+        typer.echo(format_stats(stats))
