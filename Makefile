@@ -6,11 +6,12 @@ STAMP := $(VENV)/.azmoon-installed
 
 .PHONY: demo test lint format bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# torch first, pinned: the CPU build on this machine's disk; pyproject's torch>=2.3 is then satisfied
 	$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[staff,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

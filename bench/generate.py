@@ -82,8 +82,9 @@ def filled_answers(course: Path, out: Path) -> Path:
 def warm_render(course_dir: Path, repeat: int) -> tuple[float, int]:
     """One worksheet rendered again and again in this process (warm WeasyPrint): seconds per render, pages."""
     from course import render
-    from course.assignments import StudentVariant, get_assignment
+    from course.assignments import get_assignment
     from course.config import open_course
+    from course.generate import StudentVariant
     from course.roster import list_students
 
     course = open_course(course_dir)

@@ -123,7 +123,7 @@ def assignment_generate(
     from rich.console import Console
     from rich.progress import Progress
 
-    from course.assignments import generate_assignment
+    from course.generate import generate_assignment
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, Any] = {}
@@ -157,7 +157,7 @@ def assignment_key_command(
     as_json: JsonFlag = False,
 ) -> None:
     """The stored key of every (or one) student's variant (course staff only)."""
-    from course.assignments import assignment_key
+    from course.generate import assignment_key
 
     key = assignment_key(open_course_dir(course_dir), name, student)
     if as_json:
@@ -168,24 +168,6 @@ def assignment_key_command(
         for item in entry["items"]:
             answers = ", ".join(f"{p['id']}={p['answer_text']}" for p in item["parts"])
             typer.echo(f"  {item['item']} (seed {item['seed']}): {answers}")
-
-
-@app.command()
-@clean_errors
-def submit(
-    answers: Annotated[str, typer.Argument(help="Your filled answers.yaml.")],
-    course_dir: CourseDir = ".",
-    as_json: JsonFlag = False,
-) -> None:
-    """Grade an answer file against the stored key, record the attempt, print feedback (fa + en)."""
-    from course.submit import format_outcome
-    from course.submit import submit as submit_answers
-
-    outcome = submit_answers(open_course_dir(course_dir), answers)
-    if as_json:
-        emit_json(outcome.document)
-    else:
-        typer.echo(format_outcome(outcome.document))
 
 
 @gradebook_app.command("export")

@@ -23,8 +23,9 @@ import pytest
 import yaml
 
 from course import seeds, store
-from course.assignments import assignment_key, create_assignment, generate_assignment
+from course.assignments import create_assignment
 from course.config import CourseError, init_course, open_course
+from course.generate import assignment_key, generate_assignment
 from course.gradebook import export_gradebook, gradebook_stats
 from course.roster import import_roster, parse_roster
 from course.submit import SubmissionRefused, submit

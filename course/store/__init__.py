@@ -10,6 +10,11 @@ Tables (schema version 1):
   raw text, the reason for a refusal and the grading result. Nothing a student sends is lost.
 
 Only the standard library is imported here: `azmoon submit` opens this store and must start fast.
+
+This package is the one place that speaks SQL. Each area keeps its queries (named functions) and its tables in
+a module of its own, `course/store/<area>.py`, which declares `MIGRATIONS: list[tuple[int, str]]` — numbers in the
+area's own range, so areas never collide: core 1–99 (here), deadlines 100–199, tokens/server 200–299, web
+300–399. A database records every migration number it has applied (`schema_version`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+AREAS = ("deadlines", "tokens", "web")  # course/store/<area>.py, each with its own MIGRATIONS
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -74,25 +81,41 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def all_migrations() -> list[tuple[int, str]]:
+    """Every area's migrations, in number order (core's first: numbered 1, 2, ... by position)."""
+    import importlib
+
+    numbered = list(enumerate(MIGRATIONS, start=1))
+    for area in AREAS:
+        numbered += importlib.import_module(f"course.store.{area}").MIGRATIONS
+    numbers = [n for n, _ in numbered]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {sorted(numbers)}")
+    return sorted(numbered)
+
+
+def applied_migrations(conn: sqlite3.Connection) -> set[int]:
     conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+    return {int(r[0]) for r in conn.execute("SELECT version FROM schema_version")}
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return max(applied_migrations(conn), default=0)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations the database has not seen, each in its own transaction; returns the version."""
-    version = schema_version(conn)
-    for number, script in enumerate(MIGRATIONS, start=1):
-        if number <= version:
+    """Apply the migrations the database has not seen, each in its own transaction; returns how many are applied."""
+    applied = applied_migrations(conn)
+    for number, script in all_migrations():
+        if number in applied:
             continue
         with transaction(conn):
             for statement in script.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
-        version = number
-    return version
+        applied.add(number)
+    return len(applied)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -102,7 +125,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
-    if schema_version(conn) < len(MIGRATIONS):
+    if applied_migrations(conn) != {n for n, _ in all_migrations()}:
         migrate(conn)
     return conn
 

@@ -1,0 +1,1 @@
+"""The bottom of the import graph: what every package may import (errors)."""

@@ -1,0 +1,3 @@
+"""Commands of the after-deadline work: extensions, written-part grading, regrade."""
+
+from __future__ import annotations

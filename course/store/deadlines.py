@@ -1,0 +1,5 @@
+"""Store area: due times, late policy, extensions, written grades, key versions. Migrations numbered 100–199."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = []
