@@ -81,6 +81,23 @@ MIGRATIONS: list[str] = [
 ]
 
 
+# Portable DDL: area migrations write `{id}` for an auto-numbered primary key; timestamps are TEXT in ISO 8601
+# UTC ("2026-12-01T21:30:00.123456Z", from `utc_now()`), written by Python rather than by a database default.
+DDL_TOKENS = {"{id}": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+
+
+def portable_ddl(script: str) -> str:
+    for token, sql in DDL_TOKENS.items():
+        script = script.replace(token, sql)
+    return script
+
+
+def utc_now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def all_migrations() -> list[tuple[int, str]]:
     """Every area's migrations, in number order (core's first: numbered 1, 2, ... by position)."""
     import importlib
@@ -110,7 +127,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         if number in applied:
             continue
         with transaction(conn):
-            for statement in script.split(";"):
+            for statement in portable_ddl(script).split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
