@@ -8,10 +8,10 @@ An item keeps parameters, parts, solution and meta-information together (R/exams
     tags: [conv, output-size]
     title: {fa: ..., en: ...}
     statement: {fa: ..., en: ...}   # Jinja2 template over params and solver values
-    generator: conv_output_size     # registered name: (rng, ranges) -> params
+    family: conv_output_size        # the module solutions/conv_output_size.py: generate (seed -> params) and
+                                    # solve (params -> Solution), both registered under this name
     ranges: {W: [32, 512]}          # the generator's ranges, passed to it as `ranges`
     canonical: {W: 240, K: 3, ...}  # seed 0 = the seed sheet's instance
-    solver: conv_output_size        # registered name: params -> Solution
     parts:
       - id: out
         kind: integer               # integer | real | shape | expression | choice | text
@@ -20,26 +20,42 @@ An item keeps parameters, parts, solution and meta-information together (R/exams
         grading: {comparator: exact}   # see grader/ for comparators and their settings
     solution: {fa: ..., en: ...}    # worked solution template, filled from the solver's own values
 
+The older pair `generator: NAME` + `solver: NAME` (registered names, in any module) is still read; an item
+names one or the other, never both. A course may keep its own items in a `questions/` folder beside its
+`course.yaml`: `load_items(course_dir)` and `find_item(item_id, course_dir)` see them beside the bank's.
+
 A part with `each: layers` is expanded once per row of the solver's `values["layers"]` (each row a dict
 with a `key`); its id is a template (`"{key}_shape"`) and its prompt sees the row as `row`.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from base.errors import AzmoonError
+from base.paths import QUESTIONS_DIR
 
 PartKind = Literal["integer", "real", "shape", "expression", "choice", "text"]
 ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 CATALOGUE_ID = re.compile(r"^[A-E]\d{1,2}$")
 
 
-class ItemError(ValueError):
+class ItemError(AzmoonError, ValueError):
     """A question item that cannot be loaded: the message names the file and the field."""
+
+
+class _HasRoot(Protocol):
+    root: Path
+
+
+CourseLike = str | os.PathLike[str] | _HasRoot  # a course directory or a course.config.Course
 
 
 class Bilingual(BaseModel):
@@ -86,15 +102,17 @@ class Part(BaseModel):
 class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    catalogue: str
+    catalogue: str | None = None  # required in the bank (A1..E25); optional for a course's own items
     topic: str
     tags: list[str] = Field(default_factory=list)
     title: Bilingual
     statement: Bilingual
-    generator: str
+    # the module solutions/<family>.py; its generator and solver are registered under this name
+    family: str | None = None
+    generator: str | None = Field(default=None, description="older form: write `family:` instead")
     ranges: dict[str, Any] = Field(default_factory=dict)
     canonical: dict[str, Any] | None = None
-    solver: str
+    solver: str | None = Field(default=None, description="older form: write `family:` instead")
     parts: list[Part]
     solution: Bilingual
     source: str | None = None  # where the question comes from (sheet and question)
@@ -108,10 +126,46 @@ class Item(BaseModel):
 
     @field_validator("catalogue")
     @classmethod
-    def _catalogue(cls, value: str) -> str:
-        if not CATALOGUE_ID.match(value):
+    def _catalogue(cls, value: str | None) -> str | None:
+        if value is not None and not CATALOGUE_ID.match(value):
             raise ValueError("catalogue must be a family like A1 or E25")
         return value
+
+    @field_validator("family", "generator", "solver")
+    @classmethod
+    def _family(cls, value: str | None) -> str | None:
+        if value is not None and not ITEM_ID.match(value):
+            raise ValueError("a family must name a module of solutions/ ([a-z][a-z0-9_]*)")
+        return value
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges(cls, value: dict[str, Any]) -> dict[str, Any]:
+        parse = _ranges_parser()
+        if parse is not None:
+            parse(value)  # raises ValueError naming the range
+        return value
+
+    @model_validator(mode="after")
+    def _family_or_pair(self) -> Item:
+        pair = (self.generator, self.solver)
+        if self.family is not None and pair != (None, None):
+            raise FieldError("family", "give `family:` alone, without the older generator: and solver:")
+        if self.family is None and None in pair:
+            raise FieldError(
+                "family", "missing: name the item's family (the module solutions/NAME.py that solves it)"
+            )
+        return self
+
+    @property
+    def generator_name(self) -> str:
+        """The registered generator: the family's, or the older `generator:` key."""
+        return self.family or self.generator or ""
+
+    @property
+    def solver_name(self) -> str:
+        """The registered solver: the family's, or the older `solver:` key."""
+        return self.family or self.solver or ""
 
     @property
     def kind(self) -> str:
@@ -119,7 +173,42 @@ class Item(BaseModel):
         return kinds[0] if len(kinds) == 1 else "mixed"
 
 
-def load_item(path: Path) -> Item:
+class FieldError(ValueError):
+    """A check over several fields, reported under the field it is about (load_item names it)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"field '{field}': {message}")
+
+
+def _ranges_parser():  # -> Callable[[dict], Any] | None
+    """`bank.ranges.parse_ranges` (typed ranges, validated with the item) once that module is in the tree."""
+    if importlib.util.find_spec("bank.ranges") is None:
+        return None
+    from bank import ranges
+
+    return getattr(ranges, "parse_ranges", None)
+
+
+def _grading_validator():  # -> Callable[[str, dict], Any] | None
+    """The grader's closed settings model (`grader.settings.validate_grading`) once that module is in the tree."""
+    if importlib.util.find_spec("grader.settings") is None:
+        return None
+    from grader import settings
+
+    return getattr(settings, "validate_grading", None)
+
+
+def _error_message(path: Path, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not first["loc"] and message.startswith("field '"):
+        return f"{path}: {message}"
+    field = ".".join(str(p) for p in first["loc"]) or "(item)"
+    return f"{path}: field '{field}': {message}"
+
+
+def load_item(path: Path, *, in_bank: bool = True) -> Item:
+    """One item file; `in_bank` items also need their catalogue code (a course's own items may leave it out)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -129,29 +218,55 @@ def load_item(path: Path) -> Item:
     try:
         item = Item.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(item)"
-        raise ItemError(f"{path}: field '{field}': {first['msg']}") from None
+        raise ItemError(_error_message(path, exc)) from None
     if item.id != path.stem:
         raise ItemError(f"{path}: field 'id': '{item.id}' must equal the file name '{path.stem}'")
+    if in_bank and item.catalogue is None:
+        raise ItemError(
+            f"{path}: field 'catalogue': required for an item of the bank (a family like A1 or E25)"
+        )
     return item
 
 
-QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+def course_questions_dir(course_dir: CourseLike) -> Path:
+    """A course's own items: the `questions/` folder beside its `course.yaml`."""
+    root = getattr(course_dir, "root", course_dir)  # a course.config.Course or its directory
+    return Path(root) / "questions"
 
 
-def load_items(directory: Path = QUESTIONS_DIR) -> dict[str, Item]:
-    """Every item in the bank, by id (files sorted by name, so the order is stable)."""
-    items: dict[str, Item] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        item = load_item(path)
-        items[item.id] = item
-    return items
+def _item_paths(course_dir: CourseLike | None, bank_dir: Path) -> dict[str, Path]:
+    paths = {path.stem: path for path in sorted(bank_dir.glob("*.yaml"))}
+    if course_dir is None:
+        return paths
+    for path in sorted(course_questions_dir(course_dir).glob("*.yaml")):
+        if path.stem in paths:
+            raise ItemError(
+                f"item '{path.stem}' is defined twice: {path} (the course's) and {paths[path.stem]} (the bank's); "
+                "rename the course's item"
+            )
+        paths[path.stem] = path
+    return paths
 
 
-def find_item(item_id: str, directory: Path = QUESTIONS_DIR) -> Item:
-    """One item by id (reads only its own file)."""
-    path = directory / f"{item_id}.yaml"
-    if not ITEM_ID.match(item_id) or not path.is_file():
+def load_items(course_dir: CourseLike | None = None, *, bank_dir: Path = QUESTIONS_DIR) -> dict[str, Item]:
+    """Every item of the bank, then the course's own (`course_dir/questions/`), by id; files sorted by name."""
+    return {
+        item_id: load_item(path, in_bank=path.parent == bank_dir)
+        for item_id, path in _item_paths(course_dir, bank_dir).items()
+    }
+
+
+def find_item(item_id: str, course_dir: CourseLike | None = None, *, bank_dir: Path = QUESTIONS_DIR) -> Item:
+    """One item by id: reads only its own file (the bank's, or the course's `questions/`)."""
+    if not ITEM_ID.match(item_id):
         raise ItemError(f"no item '{item_id}' in the bank; `azmoon questions list` names them")
-    return load_item(path)
+    bank_path = bank_dir / f"{item_id}.yaml"
+    course_path = None if course_dir is None else course_questions_dir(course_dir) / f"{item_id}.yaml"
+    if course_path is not None and course_path.is_file():
+        if bank_path.is_file():
+            _item_paths(course_dir, bank_dir)  # raises: the same id in both places
+        return load_item(course_path, in_bank=False)
+    if not bank_path.is_file():
+        where = "the bank or the course's questions/" if course_dir is not None else "the bank"
+        raise ItemError(f"no item '{item_id}' in {where}; `azmoon questions list` names them")
+    return load_item(bank_path)

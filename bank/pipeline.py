@@ -31,7 +31,7 @@ def make_params(item: Item, seed: int) -> dict[str, Any]:
     """Seed 0 is the catalogue's canonical instance where the item has one."""
     if seed == 0 and item.canonical is not None:
         return dict(item.canonical)
-    return get_generator(item.generator)(item_rng(item.id, seed), dict(item.ranges))
+    return get_generator(item.generator_name)(item_rng(item.id, seed), dict(item.ranges))
 
 
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -130,12 +130,12 @@ def _part_answer(item: Item, part: Part, part_id: str, answers: dict[str, Answer
         return computed
     if authored is not None:
         return authored
-    raise SolveError(f"{item.id}: solver '{item.solver}' gave no answer for part '{part_id}'")
+    raise SolveError(f"{item.id}: solver '{item.solver_name}' gave no answer for part '{part_id}'")
 
 
 def solve_item(item: Item, seed: int) -> SolvedItem:
     params = make_params(item, seed)
-    solution = get_solver(item.solver)(params)
+    solution = get_solver(item.solver_name)(params)
     context = {**params, **solution.values, "params": params}
     parts: list[dict[str, Any]] = []
     for part in item.parts:

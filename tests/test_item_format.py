@@ -103,3 +103,53 @@ def test_params_are_the_same_in_another_process() -> None:
 def test_persian_digits_outside_code_and_math(text: str, expected: str) -> None:
     assert localize(text, "fa") == expected
     assert localize(text, "en") == text
+
+
+# --- `family:` (one key for the module that generates and solves the item) -------------------------------------
+
+OLD_PAIR = {"generator": "canonical_only", "solver": "cnn_table"}
+
+
+def without_pair(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in OLD_PAIR}
+
+
+def test_family_key_names_generator_and_solver(tmp_path: Path) -> None:
+    item = load_item(write(tmp_path, {**without_pair(MINIMAL), "family": "conv_output_size"}))
+    assert (item.family, item.generator_name, item.solver_name) == ("conv_output_size",) * 3
+
+
+def test_the_older_pair_is_still_read(tmp_path: Path) -> None:
+    item = load_item(write(tmp_path, MINIMAL))
+    assert (item.family, item.generator_name, item.solver_name) == (None, "canonical_only", "cnn_table")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (without_pair(MINIMAL), "field 'family': missing"),
+        ({**without_pair(MINIMAL), "generator": "canonical_only"}, "field 'family': missing"),
+        ({**MINIMAL, "family": "cnn_table"}, "field 'family': give `family:` alone"),
+        ({**without_pair(MINIMAL), "family": "Bad.Name"}, "field 'family': a family must name"),
+    ],
+)
+def test_an_item_without_one_family_is_an_error_naming_the_file(
+    tmp_path: Path, data: dict, message: str
+) -> None:
+    path = write(tmp_path, data)
+    with pytest.raises(ItemError) as info:
+        load_item(path)
+    assert str(info.value).startswith(f"{path}: {message}"), str(info.value)
+
+
+def test_a_family_item_solves_like_its_older_twin(tmp_path: Path) -> None:
+    from bank.pipeline import solve_item
+
+    old = find_item("conv_output_size")
+    data = {
+        **old.model_dump(exclude_none=True, exclude={"generator", "solver"}),
+        "family": "conv_output_size",
+    }
+    twin = load_item(write(tmp_path, data, name="conv_output_size"))
+    for seed in (0, 1, 7):
+        assert solve_item(twin, seed).to_json() == solve_item(old, seed).to_json()
