@@ -1,9 +1,10 @@
 """Bilingual PDF worksheets and the TA's key: Jinja2 templates in `templates/`, WeasyPrint, two worker processes.
 
-Rendering rules that hold with WeasyPrint (it ignores `unicode-bidi`):
+Rendering rules that hold with WeasyPrint (it ignores `unicode-bidi`, but lays out every element with a `dir` as
+its own run) and in browsers (where `dir` on an inline element makes it an isolate):
 - `<html lang="fa" dir="rtl">`, and `lang`/`dir` on every Persian and English block;
-- every left-to-right island inside Persian text is its own element with `dir="ltr"`: `code` in backticks, and
-  outside code shapes such as ۶۴×۵۹×۵۹ and signed numbers;
+- the island rule of `lang.bidi`: `code` is `<code dir="ltr">`, every formula, shape and signed number outside code
+  in Persian text is `<bdi dir="ltr">`, and a Persian line with no Persian letter is one left-to-right isolate;
 - `$...$` LaTeX islands become SVG images (ziamath) sized in em and lowered to sit on the baseline (cached);
 - digits are made Persian by `lang.localize` (already applied to the stored texts), not by the font.
 Each worker process parses the stylesheet once and keeps one `FontConfiguration`.
@@ -25,26 +26,25 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from course.answers import answer_file_template, part_form
+from base.paths import FONTS_DIR, TEMPLATES_DIR
+from course.answers import (
+    answer_file_template,
+    display_items,
+    is_flat_shape,
+    is_written,
+    part_form,
+    part_prompt,
+)
 from course.config import Course, CourseError
-from lang import localize, persian_number
+from lang import fmt_number, localize, persian_number, segments, strip_isolates
+from lang.bidi import line_reads_ltr
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "templates"
-FONTS_DIR = ROOT / "fonts"
 BUNDLED_FONTS = {"regular": "Vazirmatn-Regular.ttf", "bold": "Vazirmatn-Bold.ttf"}
 FALLBACK_FAMILIES = ("Vazirmatn", "Noto Sans Arabic")  # system fonts that draw Persian well
 MATH_PX = 16.0  # ziamath size that maps to 1em
 KEY_CHUNK_STUDENTS = 4  # students per separately rendered piece of key.pdf
 
 # --- text -> HTML ---------------------------------------------------------------------------------------------
-
-_ISLAND = re.compile(r"(`[^`\n]*`|\$[^$\n]+\$)")
-_DIGIT = r"[0-9۰-۹]"
-# left-to-right runs inside Persian prose: shapes (۶۴×۵۹×۵۹, 3x32x32) and signed numbers (−۰٫۵, -3)
-_LTR_RUN = re.compile(
-    rf"(?<![\w.]){_DIGIT}+(?:[×x]{_DIGIT}+)+(?![\w])|(?<![\w.])[-−+]{_DIGIT}+(?:[.٫]{_DIGIT}+)?(?![\w])"
-)
 
 
 @lru_cache(maxsize=4096)
@@ -71,27 +71,35 @@ def math_img(latex: str) -> str:
     return f'<img class="math" dir="ltr" alt="{escape(latex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
 
 
-_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
 
 
-def _prose_html(text: str, lang: str) -> str:
-    escaped = _BOLD.sub(r"<b>\1</b>", str(escape(text)))
-    if lang != "fa":
-        return escaped
-    return _LTR_RUN.sub(lambda m: f'<span dir="ltr">{m.group(0)}</span>', escaped)
+def _segments_html(text: str, lang: str) -> str:
+    """A piece of one line by the island rule (lang.segments): code, $math$ images, formulas as isolates."""
+    out: list[str] = []
+    for kind, piece in segments(text, lang):
+        if kind == "code":
+            out.append(f'<code dir="ltr">{escape(piece[1:-1])}</code>')
+        elif kind == "math":
+            out.append(math_img(piece[1:-1].strip()))
+        elif kind == "formula":
+            out.append(f'<bdi dir="ltr">{escape(piece)}</bdi>')
+        else:
+            out.append(str(escape(piece)))
+    return "".join(out)
 
 
 def _line_html(line: str, lang: str) -> str:
-    pieces = _ISLAND.split(line)
-    out: list[str] = []
-    for k, piece in enumerate(pieces):
-        if k % 2 == 0:
-            out.append(_prose_html(piece, lang))
-        elif piece.startswith("`"):
-            out.append(f'<code dir="ltr">{escape(piece[1:-1])}</code>')
-        else:
-            out.append(math_img(piece[1:-1].strip()))
-    return "".join(out)
+    """One line of item text: **bold**, then the island rule; a Persian line with no Persian letter (code and its
+    period) is one left-to-right isolate, so its punctuation ends it instead of starting it."""
+    line = strip_isolates(line)
+    pieces = _BOLD.split(line)
+    html = "".join(
+        f"<b>{_segments_html(piece, lang)}</b>" if k % 2 else _segments_html(piece, lang)
+        for k, piece in enumerate(pieces)
+        if piece
+    )
+    return f'<span dir="ltr" class="ltr-line">{html}</span>' if line_reads_ltr(line, lang) else html
 
 
 def _paragraph_html(lines: list[str], lang: str) -> str:
@@ -180,7 +188,31 @@ def fa_number(value: Any) -> str:
 
 
 def points_number(value: Any) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+    return str(value)
+
+
+_PLAIN_INTEGER = re.compile(r"-?\d+")
+
+
+def answer_texts(part: dict[str, Any]) -> dict[str, str]:
+    """A key's answer as printed, in both languages: integers with thousands separators (147,865,600 and
+    ۱۴۷٬۸۶۵٬۶۰۰); other answers as the key writes them (Persian digits outside code)."""
+    text = strip_isolates(str(part.get("answer_text", "")))
+    if _PLAIN_INTEGER.fullmatch(text):
+        text = fmt_number(int(text))
+    return {"en": text, "fa": localize(text, "fa") if part.get("kind") != "expression" else text}
+
+
+HEADING_SIDE_BY_SIDE_CHARS = 64  # fa + en titles up to this length share one row; longer ones are stacked
+
+
+def heading_layout(item: dict[str, Any]) -> str:
+    """The heading's layout: "row" (fa and en titles side by side) or "stack" (one above the other), by length."""
+    title = item.get("title") or {}
+    length = len(title.get("fa") or "") + len(title.get("en") or "")
+    return "row" if length <= HEADING_SIDE_BY_SIDE_CHARS else "stack"
 
 
 # --- part layout -----------------------------------------------------------------------------------------------
@@ -231,6 +263,7 @@ def layout_parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                 lang: _column_prompt(first["prompt"][lang], row) for lang in ("fa", "en")
                             },
                             "points": points.pop() if len(points) == 1 else None,
+                            "total": round(sum(m["points"] for m in members), 6),
                             "form": part_form(first),
                         }
                     )
@@ -289,6 +322,11 @@ def template_env() -> jinja2.Environment:
     env.filters["pts"] = points_number
     env.filters["localize"] = localize
     env.globals["part_form"] = part_form
+    env.globals["part_prompt"] = part_prompt
+    env.globals["answer_texts"] = answer_texts
+    env.globals["heading_layout"] = heading_layout
+    env.globals["is_written"] = is_written
+    env.globals["is_flat_shape"] = is_flat_shape
     env.globals["layout_parts"] = layout_parts
     return env
 
@@ -348,7 +386,7 @@ def _student_context(course: Course, assignment: Any, variant: Any) -> dict[str,
         "assignment": assignment.to_json(),
         "student": {"id": variant.student.student_id, "name": variant.student.name},
         "variant": variant.token,
-        "items": variant.items,
+        "items": display_items(variant.items),
     }
 
 

@@ -1,6 +1,8 @@
 """Language is a render parameter: number formatting and Persian digits, with no heavy imports.
 
 Markup convention in item texts (both languages):
+- the island rule (lang.bidi): formulas, shapes, signed numbers and code inside Persian text are left-to-right
+  isolates (LRI … PDI in plain text, `<bdi dir="ltr">` in HTML);
 - `code` in backticks is a left-to-right island (layer notation, shapes, identifiers): its digits stay ASCII;
   a block fenced by ``` lines is a left-to-right code block (a network in sheet notation).
 - $...$ is LaTeX math: digits stay ASCII, the PDF renders it as an SVG image, the terminal shows it as it is.
@@ -12,6 +14,13 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from lang.bidi import LRI, PDI, has_rtl, isolate_html, isolate_text, segments, strip_isolates, to_html
+
+__all__ = [
+    "LANGS", "LRI", "PDI", "fmt_number", "fmt_shape", "has_rtl", "isolate_html", "isolate_text", "localize",
+    "persian_number", "segments", "strip_isolates", "to_html",
+]  # fmt: skip
+
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 PERSIAN_DECIMAL = "٫"
@@ -19,8 +28,7 @@ PERSIAN_THOUSANDS = "٬"
 LANGS = ("fa", "en")
 
 _TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
-# islands that keep ASCII digits: `code` and $math$
-_ISLAND = re.compile(r"(```.*?```|`[^`]*`|\$[^$]*\$)", re.DOTALL)
+_LATIN = re.compile(r"[A-Za-z]")
 # a number: 1,234,567 or 1234 or 0.862 (thousands commas only in groups of three)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
@@ -30,14 +38,23 @@ def persian_number(text: str) -> str:
     return text.replace(",", PERSIAN_THOUSANDS).replace(".", PERSIAN_DECIMAL).translate(_TO_PERSIAN)
 
 
+def _persian_digits(text: str) -> str:
+    return _NUMBER.sub(lambda m: persian_number(m.group(0)), text)
+
+
+def _localize_piece(kind: str, piece: str) -> str:
+    if kind == "text" or (kind == "formula" and not _LATIN.search(piece)):
+        return _persian_digits(piece)
+    return piece  # code, math and formulas with letters keep the digits as typed
+
+
 def localize(text: str, lang: str) -> str:
-    """Persian digits for fa outside `code` and $math$ islands; en is returned unchanged."""
-    if lang != "fa":
+    """The island rule for plain text. fa: Persian digits outside `code`, $math$ and formulas written with
+    letters (`2·C·H·W`); in text with Persian letters every island is wrapped in LRI … PDI. Idempotent.
+    en is returned unchanged."""
+    if lang != "fa" or not text:
         return text
-    parts = _ISLAND.split(text)
-    for k in range(0, len(parts), 2):  # even indices are outside islands
-        parts[k] = _NUMBER.sub(lambda m: persian_number(m.group(0)), parts[k])
-    return "".join(parts)
+    return isolate_text(text, lang, _localize_piece)
 
 
 def fmt_number(value: object, digits: int | None = None) -> str:

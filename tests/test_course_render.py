@@ -16,8 +16,8 @@ from course.config import CourseError
     ("text", "lang", "expected"),
     [
         ("خروجی `Conv2d(3, 32)` است", "fa", '<code dir="ltr">Conv2d(3, 32)</code>'),
-        ("اندازه ۶۴×۵۹×۵۹ است", "fa", '<span dir="ltr">۶۴×۵۹×۵۹</span>'),
-        ("مقدار -3 است", "fa", '<span dir="ltr">-3</span>'),
+        ("اندازه ۶۴×۵۹×۵۹ است", "fa", '<bdi dir="ltr">۶۴×۵۹×۵۹</bdi>'),  # one island rule (13.2)
+        ("مقدار -3 است", "fa", '<bdi dir="ltr">-3</bdi>'),
         ("size 64×59×59 here", "en", "size 64×59×59 here"),  # English prose needs no island
         ("a **bold** word", "en", "<b>bold</b>"),
         ("<script>x</script>", "en", "&lt;script&gt;"),
@@ -101,4 +101,6 @@ def test_answer_template_has_header_comments_and_every_part() -> None:
     )
     assert 'assignment: "hw4"\nstudent: "401"\nvariant: 12345\nanswers:\n  cnn_table:\n' in text
     assert "    Layer1_shape:\n" in text and "    N:\n" in text and "    q1:\n" in text
-    assert "one option id: a, b" in text
+    # choices by letter in the variant's order (issue 12.7; the form named the option ids before)
+    assert "the letter of one option (A, B), or its id or text" in text
+    assert "    #     A:  (a)\n    #     B:  (b)\n" in text
