@@ -6,16 +6,23 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.common import JsonFlag, app, clean_errors, emit_json
+from commands.common import (
+    ItemsCourseDir,
+    JsonFlag,
+    app,
+    clean_errors,
+    emit_json,
+    find_item,
+    items_course_dir,
+)
 
-questions_app = typer.Typer(no_args_is_help=True, help="The question bank.")
+questions_app = typer.Typer(no_args_is_help=True, help="The question bank (and a course's own questions/).")
 app.add_typer(questions_app, name="questions")
 
-
-def _item(item_id: str):  # -> bank.item.Item
-    from bank.item import find_item
-
-    return find_item(item_id)
+ItemId = Annotated[str, typer.Argument(metavar="ITEM", help="Item id (`azmoon questions list` names them).")]
+Seed = Annotated[
+    int, typer.Option("--seed", metavar="N", help="Variant seed; 0 is the sheet's own instance.")
+]
 
 
 # --- arithmetic -------------------------------------------------------------------------------------------------
@@ -24,12 +31,13 @@ def _item(item_id: str):  # -> bank.item.Item
 @app.command()
 @clean_errors
 def trace(
-    spec: Annotated[str, typer.Argument(help="Sheet file, module.py:factory, or zoo:NAME.")],
+    spec: Annotated[str, typer.Argument(metavar="SPEC", help="Sheet file, module.py:factory, or zoo:NAME.")],
     input: Annotated[
-        str | None, typer.Option("--input", help="Input shape without batch, e.g. 3x128x128.")
+        str | None,
+        typer.Option("--input", metavar="CxHxW", help="Input shape without batch, e.g. 3x128x128."),
     ] = None,
     depth: Annotated[
-        int | None, typer.Option("--depth", help="Fold rows to modules at most this deep.")
+        int | None, typer.Option("--depth", metavar="N", help="Fold rows to modules at most this deep.")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -52,8 +60,8 @@ def trace(
 
 @questions_app.command("list")
 @clean_errors
-def questions_list(as_json: JsonFlag = False) -> None:
-    """Every item in the bank."""
+def questions_list(course_dir: ItemsCourseDir = None, as_json: JsonFlag = False) -> None:
+    """Every item in the bank (and the course's own, with --course)."""
     from bank.item import load_items
 
     rows = [
@@ -65,48 +73,45 @@ def questions_list(as_json: JsonFlag = False) -> None:
             "kind": item.kind,
             "parts": len(item.parts),
         }
-        for item in load_items().values()
+        for item in load_items(items_course_dir(course_dir)).values()
     ]
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        typer.echo(f"{row['catalogue']:<4} {row['id']:<32} {row['kind']:<10} {row['title']['en']}")
+        typer.echo(f"{row['catalogue'] or '-':<4} {row['id']:<32} {row['kind']:<10} {row['title']['en']}")
 
 
 @app.command()
 @clean_errors
-def solve(
-    item: Annotated[str, typer.Argument(help="Item id.")],
-    seed: Annotated[int, typer.Option("--seed", help="Variant seed; 0 is the sheet's own instance.")] = 0,
-    as_json: JsonFlag = False,
-) -> None:
-    """The key and worked solution of one variant."""
+def solve(item: ItemId, seed: Seed = 0, course_dir: ItemsCourseDir = None, as_json: JsonFlag = False) -> None:
+    """The key and worked solution of one variant, in both languages."""
     from bank.pipeline import solve_item
+    from bank.report import format_solved
 
-    solved = solve_item(_item(item), seed)
+    solved = solve_item(find_item(item, course_dir), seed)
     if as_json:
         emit_json(solved.to_json())
-        return
-    typer.echo(f"{solved.item.id} (seed {seed}): {solved.item.title.en}\n")
-    typer.echo(solved.statement["en"] + "\n")
-    for part in solved.parts:
-        typer.echo(f"  [{part['id']}] {part['prompt']['en']}\n      answer: {part['answer_text']}")
-    typer.echo("\n" + solved.solution["en"])
+    else:
+        typer.echo(format_solved(solved))
 
 
 @questions_app.command("test")
 @clean_errors
 def questions_test(
-    item: Annotated[str | None, typer.Argument(help="One item id (default: all).")] = None,
-    seeds: Annotated[int, typer.Option("--seeds", help="How many seeds per item.")] = 100,
+    item: Annotated[str | None, typer.Argument(metavar="[ITEM]", help="One item id (default: all).")] = None,
+    seeds: Annotated[int, typer.Option("--seeds", metavar="N", help="How many seeds per item.")] = 100,
+    course_dir: ItemsCourseDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Self-test items over many seeds; exits non-zero if any fails."""
+    """Self-test items over many seeds: right, wrong and unreadable answers; exits non-zero if any fails."""
     from bank.item import load_items
     from bank.selftest import stress_test
 
-    items = [_item(item)] if item else list(load_items().values())
+    if item:
+        items = [find_item(item, course_dir)]
+    else:
+        items = list(load_items(items_course_dir(course_dir)).values())
     reports = [stress_test(it, seeds) for it in items]
     if as_json:
         emit_json(reports)
@@ -133,15 +138,16 @@ def _print_grades(report: dict[str, Any]) -> None:
 @app.command()
 @clean_errors
 def check(
-    item: Annotated[str, typer.Argument(help="Item id.")],
-    answers: Annotated[str, typer.Argument(help="Answer file (YAML with `answers:`).")],
-    seed: Annotated[int, typer.Option("--seed", help="Variant seed; 0 is the sheet's own instance.")] = 0,
+    item: ItemId,
+    answers: Annotated[str, typer.Argument(metavar="ANSWERS", help="Answer file (YAML with `answers:`).")],
+    seed: Seed = 0,
+    course_dir: ItemsCourseDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Practice mode: grade an answer file against one variant (nothing is stored)."""
     from bank.practice import check_practice
 
-    report = check_practice(_item(item), seed, answers)
+    report = check_practice(find_item(item, course_dir), seed, answers)
     if as_json:
         emit_json(report)
     else:
@@ -156,14 +162,21 @@ def check(
 @app.command()
 @clean_errors
 def compare(
-    key: Annotated[str, typer.Argument(help="The reference answer.")],
-    answer: Annotated[str, typer.Argument(help="What a student typed.")],
+    key: Annotated[str, typer.Argument(metavar="KEY", help="The reference answer.")],
+    answer: Annotated[str, typer.Argument(metavar="ANSWER", help="What a student typed.")],
     comparator: Annotated[
-        str | None, typer.Option("--comparator", help="exact|relabs|sigfig|decdig|shape|expression")
+        str | None,
+        typer.Option("--comparator", metavar="NAME", help="exact|relabs|sigfig|decdig|shape|expression"),
     ] = None,
-    rtol: Annotated[float | None, typer.Option("--rtol", help="Relative tolerance (relabs).")] = None,
-    atol: Annotated[float | None, typer.Option("--atol", help="Absolute tolerance (relabs).")] = None,
-    digits: Annotated[int | None, typer.Option("--digits", help="Digits (sigfig, decdig).")] = None,
+    rtol: Annotated[
+        float | None, typer.Option("--rtol", metavar="R", help="Relative tolerance (relabs).")
+    ] = None,
+    atol: Annotated[
+        float | None, typer.Option("--atol", metavar="A", help="Absolute tolerance (relabs).")
+    ] = None,
+    digits: Annotated[
+        int | None, typer.Option("--digits", metavar="N", help="Digits (sigfig, decdig).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """How a part with these grading settings judges ANSWER against KEY."""

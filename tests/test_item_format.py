@@ -28,6 +28,9 @@ MINIMAL = {
 }
 
 
+BIDI_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))  # LRI, RLI, FSI, PDI
+
+
 def write(tmp_path: Path, data: dict, name: str = "demo_item") -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -101,7 +104,8 @@ def test_params_are_the_same_in_another_process() -> None:
     ],
 )
 def test_persian_digits_outside_code_and_math(text: str, expected: str) -> None:
-    assert localize(text, "fa") == expected
+    # the left-to-right isolates around code and math islands (issue 13.2) are lang's business, not this test's
+    assert localize(text, "fa").translate(BIDI_ISOLATES) == expected
     assert localize(text, "en") == text
 
 
