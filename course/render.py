@@ -197,12 +197,13 @@ _PLAIN_INTEGER = re.compile(r"-?\d+")
 
 
 def answer_texts(part: dict[str, Any]) -> dict[str, str]:
-    """A key's answer as printed, in both languages: integers with thousands separators (147,865,600 and
-    ۱۴۷٬۸۶۵٬۶۰۰); other answers as the key writes them (Persian digits outside code)."""
+    """A key's answer as printed, in both languages: an integer with thousands separators (147,865,600 and
+    ۱۴۷٬۸۶۵٬۶۰۰); any other answer as the key writes it, the same in both (the fa line is then not printed)."""
     text = strip_isolates(str(part.get("answer_text", "")))
-    if _PLAIN_INTEGER.fullmatch(text):
+    if _PLAIN_INTEGER.fullmatch(text) and abs(int(text)) >= 1000:
         text = fmt_number(int(text))
-    return {"en": text, "fa": localize(text, "fa") if part.get("kind") != "expression" else text}
+        return {"en": text, "fa": localize(text, "fa")}
+    return {"en": text, "fa": text}
 
 
 HEADING_SIDE_BY_SIDE_CHARS = 64  # fa + en titles up to this length share one row; longer ones are stacked

@@ -71,23 +71,32 @@ def _is_formula(run: str) -> bool:
     )
 
 
+_LOOSE_START = "×·/=≈≠≤≥<>^→%"  # an operator with no operand before it is the sentence's, not the formula's
+_LOOSE_END = "+−-×·/=≈≠≤≥<>^→"
+
+
+def _trim_once(run: str) -> tuple[int, int]:
+    """How many characters to drop from the run's start and end (one step), or (0, 0) when it is settled."""
+    if run[0] in _LOOSE_START or run[0] == " ":
+        return 1, 0
+    if run[-1] in _LOOSE_END or run[-1] == " ":
+        return 0, 1
+    for opener, closer in zip(_OPENERS, _CLOSERS, strict=True):
+        if run[0] == opener and run.count(opener) > run.count(closer):
+            return 1, 0
+        if run[-1] == closer and run.count(closer) > run.count(opener):
+            return 0, 1
+    return 0, 0
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Narrow a run so that its brackets balance; leading/trailing brackets without a partner leave it."""
-    changed = True
-    while changed and start < end:
-        changed = False
-        run = text[start:end]
-        for opener, closer in zip(_OPENERS, _CLOSERS, strict=True):
-            if run[0] == opener and run.count(opener) > run.count(closer):
-                start, changed = start + 1, True
-                break
-            if run[-1] == closer and run.count(closer) > run.count(opener):
-                end, changed = end - 1, True
-                break
-        while start < end and text[start] == " ":
-            start += 1
-        while start < end and text[end - 1] == " ":
-            end -= 1
+    """Narrow a run so that its brackets balance (a bracket without a partner leaves it) and it neither starts
+    nor ends with a dangling operator."""
+    while start < end:
+        head, tail = _trim_once(text[start:end])
+        if not head and not tail:
+            break
+        start, end = start + head, end - tail
     return start, end
 
 
