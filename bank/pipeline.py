@@ -1,7 +1,8 @@
 """The question bank: seed -> params (generate), params -> key (solve), and rendering in both languages.
 
 `solve_item(item, seed)` returns a `SolvedItem`: the JSON of `azmoon solve` and, part by part, the key that the
-course workflow stores at generation and the grader reads at submit time (no torch, no solver needed then).
+course workflow stores at generation and the grader reads at submit time (no torch, no solver needed then):
+`SolvedItem.part_keys` typed (`bank.partkey.PartKey`), `SolvedItem.parts` as stored (JSON).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 import jinja2
 
 from bank.item import Item, Part
+from bank.partkey import MisconceptionKey, OptionKey, PartKey
 from bank.registry import Answer, get_generator, get_solver
+from base.errors import AzmoonError
 from lang import LANGS, fmt_number, fmt_shape, localize
 
 
-class SolveError(ValueError):
-    """The solver's answers do not fit the item's parts (a bug in the item, reported by name)."""
+class SolveError(AzmoonError, ValueError):
+    """The solver's answers do not fit the item's parts (a mistake in the item's YAML, reported by name)."""
 
 
 def item_rng(item_id: str, seed: int, salt: str = "") -> random.Random:
@@ -64,8 +67,13 @@ class SolvedItem:
     seed: int
     params: dict[str, Any]
     statement: dict[str, str]
-    parts: list[dict[str, Any]]  # each: the contract's part fields + grading, misconceptions, options, form
+    part_keys: list[PartKey]
     solution: dict[str, str]
+
+    @functools.cached_property
+    def parts(self) -> list[dict[str, Any]]:
+        """The part keys as stored (JSON): the contract's part fields + grading, misconceptions, options, form."""
+        return [key.to_json() for key in self.part_keys]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,20 +96,16 @@ def _expand(part: Part, values: dict[str, Any]) -> list[tuple[str, dict[str, Any
     return [(part.id.format(**row), {"row": row}) for row in rows]
 
 
-def _options(item: Item, part: Part, part_id: str, seed: int) -> list[dict[str, Any]]:
+def _bilingual(texts: Any) -> dict[str, str]:  # a bank.item.Bilingual
+    return {lang: localize(texts.get(lang), lang) for lang in LANGS}
+
+
+def _options(item: Item, part: Part, part_id: str, seed: int) -> list[OptionKey]:
     options = list(part.options or [])
     if part.shuffle and seed != 0:
         item_rng(item.id, seed, salt=part_id).shuffle(options)
     return [
-        {
-            "id": o.id,
-            "text": {lang: localize(o.text.get(lang), lang) for lang in LANGS},
-            **(
-                {"feedback": {lang: localize(o.feedback.get(lang), lang) for lang in LANGS}}
-                if o.feedback
-                else {}
-            ),
-        }
+        OptionKey(id=o.id, text=_bilingual(o.text), feedback=_bilingual(o.feedback) if o.feedback else None)
         for o in options
     ]
 
@@ -133,39 +137,45 @@ def _part_answer(item: Item, part: Part, part_id: str, answers: dict[str, Answer
     raise SolveError(f"{item.id}: solver '{item.solver_name}' gave no answer for part '{part_id}'")
 
 
+def _part_key(
+    item: Item, part: Part, part_id: str, answer: Answer, local: dict[str, Any], seed: int
+) -> PartKey:
+    return PartKey(
+        id=part_id,
+        kind=part.kind,
+        prompt={lang: render(part.prompt.get(lang), local, lang) for lang in LANGS},
+        answer=answer.value,
+        answer_text=answer.text if answer.text is not None else answer_text(part.kind, answer.value),
+        points=part.points,
+        grading=dict(part.grading),
+        misconceptions=[
+            MisconceptionKey(value=m.value, hint=_bilingual(m.hint)) for m in answer.misconceptions
+        ],
+        form=None
+        if part.form is None
+        else {lang: render(part.form.get(lang), local, lang) for lang in LANGS},
+        options=_options(item, part, part_id, seed) if part.kind == "choice" else None,
+        manual=part.manual,
+    )
+
+
 def solve_item(item: Item, seed: int) -> SolvedItem:
     params = make_params(item, seed)
     solution = get_solver(item.solver_name)(params)
     context = {**params, **solution.values, "params": params}
-    parts: list[dict[str, Any]] = []
-    for part in item.parts:
-        for part_id, extra in _expand(part, solution.values):
-            answer = _part_answer(item, part, part_id, solution.answers)
-            local = {**context, **extra}
-            entry: dict[str, Any] = {
-                "id": part_id,
-                "kind": part.kind,
-                "prompt": {lang: render(part.prompt.get(lang), local, lang) for lang in LANGS},
-                "answer": answer.value,
-                "answer_text": answer.text
-                if answer.text is not None
-                else answer_text(part.kind, answer.value),
-                "points": part.points,
-                "grading": dict(part.grading),
-                "misconceptions": [
-                    {"value": m.value, "hint": {lang: localize(m.hint.get(lang), lang) for lang in LANGS}}
-                    for m in answer.misconceptions
-                ],
-            }
-            if part.form is not None:
-                entry["form"] = {lang: render(part.form.get(lang), local, lang) for lang in LANGS}
-            if part.kind == "choice":
-                entry["options"] = _options(item, part, part_id, seed)
-            if part.manual:
-                entry["manual"] = True
-            parts.append(entry)
-    known = {p["id"] for p in parts}
-    extra_answers = sorted(set(solution.answers) - known)
+    keys = [
+        _part_key(
+            item,
+            part,
+            part_id,
+            _part_answer(item, part, part_id, solution.answers),
+            {**context, **extra},
+            seed,
+        )
+        for part in item.parts
+        for part_id, extra in _expand(part, solution.values)
+    ]
+    extra_answers = sorted(set(solution.answers) - {key.id for key in keys})
     if extra_answers:
         raise SolveError(f"{item.id}: solver gave answers for unknown parts {extra_answers}")
     return SolvedItem(
@@ -173,6 +183,6 @@ def solve_item(item: Item, seed: int) -> SolvedItem:
         seed=seed,
         params=params,
         statement={lang: render(item.statement.get(lang), context, lang) for lang in LANGS},
-        parts=parts,
+        part_keys=keys,
         solution={lang: render(item.solution.get(lang), context, lang) for lang in LANGS},
     )

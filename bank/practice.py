@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from base.errors import AzmoonError
 from grader.answerfile import read_answer_file
 from grader.grade import grade_answers
+
+
+class PracticeError(AzmoonError, ValueError):
+    """An answer file that does not answer the item practised."""
 
 
 def check_practice(item: Any, seed: int, answer_file: str | Path | bytes) -> dict[str, Any]:
@@ -15,7 +20,7 @@ def check_practice(item: Any, seed: int, answer_file: str | Path | bytes) -> dic
 
     answers = read_answer_file(answer_file)
     if answers.nested and item.id not in answers.answers:
-        raise ValueError(
+        raise PracticeError(
             f"the answer file has no answers for item '{item.id}' (it has {sorted(answers.answers)})"
         )
     solved = solve_item(item, seed)
