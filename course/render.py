@@ -42,7 +42,6 @@ from lang.bidi import line_reads_ltr
 BUNDLED_FONTS = {"regular": "Vazirmatn-Regular.ttf", "bold": "Vazirmatn-Bold.ttf"}
 FALLBACK_FAMILIES = ("Vazirmatn", "Noto Sans Arabic")  # system fonts that draw Persian well
 MATH_PX = 16.0  # ziamath size that maps to 1em
-KEY_CHUNK_STUDENTS = 4  # students per separately rendered piece of key.pdf
 
 # --- text -> HTML ---------------------------------------------------------------------------------------------
 
@@ -200,7 +199,10 @@ def answer_texts(part: dict[str, Any]) -> dict[str, str]:
     """A key's answer as printed, in both languages: an integer with thousands separators (147,865,600 and
     ۱۴۷٬۸۶۵٬۶۰۰); any other answer as the key writes it, the same in both (the fa line is then not printed)."""
     text = strip_isolates(str(part.get("answer_text", "")))
-    if _PLAIN_INTEGER.fullmatch(text) and abs(int(text)) >= 1000:
+    letters = {str(o.get("id")): o.get("letter") for o in part.get("options") or [] if o.get("letter")}
+    if text in letters:  # a choice: its letter in this variant, then its id
+        text = f"{letters[text]} ({text})"
+    elif _PLAIN_INTEGER.fullmatch(text) and abs(int(text)) >= 1000:
         text = fmt_number(int(text))
         return {"en": text, "fa": localize(text, "fa")}
     return {"en": text, "fa": text}
@@ -335,10 +337,21 @@ def template_env() -> jinja2.Environment:
 # --- worker processes -------------------------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}
+# loggers whose warnings say nothing to a TA (font subsetting, CSS the stylesheet uses on purpose)
+QUIET_LOGGERS = ("weasyprint", "weasyprint.progress", "fontTools", "fontTools.subset", "fontTools.ttLib")
+
+
+def quiet_rendering() -> None:
+    """WeasyPrint and fontTools report only errors (a missing glyph or a broken image is still an error)."""
+    import logging
+
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _init_worker() -> None:
     """Once per process: import WeasyPrint, parse the stylesheet with one FontConfiguration, load templates."""
+    quiet_rendering()
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
@@ -391,6 +404,14 @@ def _student_context(course: Course, assignment: Any, variant: Any) -> dict[str,
     }
 
 
+def _key_context(course: Course, assignment: Any, variants: list[Any]) -> dict[str, Any]:
+    return {
+        "course": course.settings,
+        "assignment": assignment.to_json(),
+        "students": [_student_context(course, assignment, v) for v in variants],
+    }
+
+
 def write_assignment_files(
     course: Course,
     assignment: Any,
@@ -399,10 +420,22 @@ def write_assignment_files(
     pool: Any,
     progress: Callable[[str, int, int], None] | None = None,
     with_key: bool = True,
+    student_keys_dir: Path | None = None,
 ) -> dict[str, str]:
-    """Per student `worksheet.pdf` and `answers.yaml`, and `key.pdf`; the PDFs rendered by the pool."""
+    """Per student `worksheet.pdf` and `answers.yaml`, and `key.pdf`; the PDFs rendered by the pool.
+
+    The key is rendered one student at a time (longest jobs first, so both workers stay busy to the end) and
+    merged into key.pdf; with `student_keys_dir` each student's key is kept there as `<student_id>.pdf` (a
+    folder outside the students' own), else the pieces are removed after the merge."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, dict[str, Any], str]] = []
+    key_paths: list[str] = []
+    if with_key:
+        pieces_dir = Path(student_keys_dir) if student_keys_dir is not None else out_dir / ".key-pieces"
+        pieces_dir.mkdir(parents=True, exist_ok=True)
+        for variant in variants:
+            key_paths.append(str(pieces_dir / f"{variant.student.student_id}.pdf"))
+            jobs.append(("key.html.j2", _key_context(course, assignment, [variant]), key_paths[-1]))
     for variant in variants:
         student_dir = out_dir / variant.student.student_id
         student_dir.mkdir(exist_ok=True)
@@ -424,29 +457,18 @@ def write_assignment_files(
                 str(student_dir / "worksheet.pdf"),
             )
         )
-    # the key is the longest document: it is rendered in chunks of a few students (longest jobs first, so both
-    # workers stay busy to the end) and the chunks are merged into key.pdf
-    key_path = out_dir / "key.pdf"
-    chunk_paths: list[str] = []
-    if with_key:
-        for start in range(0, len(variants), KEY_CHUNK_STUDENTS):
-            chunk = variants[start : start + KEY_CHUNK_STUDENTS]
-            context = {
-                "course": course.settings,
-                "assignment": assignment.to_json(),
-                "students": [_student_context(course, assignment, v) for v in chunk],
-            }
-            chunk_paths.append(str(out_dir / f".key-{start // KEY_CHUNK_STUDENTS:04d}.pdf"))
-            jobs.insert(len(chunk_paths) - 1, ("key.html.j2", context, chunk_paths[-1]))
     results = pool.imap_unordered(render_pdf, jobs) if pool is not None else map(render_pdf, jobs)
     pages: dict[str, int] = {}
     for done, (path, count) in enumerate(results, start=1):
         pages[path] = count
         if progress:
             progress("pdf", done, len(jobs))
+    key_path = out_dir / "key.pdf"
     if with_key:
-        merge_pdfs(chunk_paths, key_path)
-    worksheet_pages = [n for p, n in pages.items() if p not in chunk_paths]
+        merge_pdfs(key_paths, key_path, remove=student_keys_dir is None)
+        if student_keys_dir is None:
+            (out_dir / ".key-pieces").rmdir()
+    worksheet_pages = [n for p, n in pages.items() if p not in key_paths]
     files = {
         "worksheets": str(out_dir / "<student_id>" / "worksheet.pdf"),
         "answer_files": str(out_dir / "<student_id>" / "answers.yaml"),
@@ -454,12 +476,36 @@ def write_assignment_files(
     }
     if with_key:
         files["key"] = str(key_path)
-        files["key_pages"] = str(sum(pages[p] for p in chunk_paths))
+        files["key_pages"] = str(sum(pages[p] for p in key_paths))
+        if student_keys_dir is not None:
+            files["student_keys"] = str(Path(student_keys_dir) / "<student_id>.pdf")
     return files
 
 
-def merge_pdfs(paths: list[str], out: Path) -> None:
-    """Concatenate PDFs (the key's chunks) into one file and remove the chunks."""
+def render_student_key(course: Course, assignment: Any, variant: Any, out_pdf: Path | str) -> int:
+    """One student's key (the pages key.pdf has for them) as its own PDF, in this process; returns its pages."""
+    Path(out_pdf).parent.mkdir(parents=True, exist_ok=True)
+    _, pages = render_pdf(("key.html.j2", _key_context(course, assignment, [variant]), str(out_pdf)))
+    return pages
+
+
+def render_item_preview(item_or_id: Any, seed: int, out_pdf: Path | str, course: Any = None) -> int:
+    """One item as it appears on a worksheet and on the key, both languages, into a PDF; returns its pages.
+    `item_or_id`: a bank item or its id (a course's own `questions/` are seen when `course` is given)."""
+    from bank.item import find_item
+    from bank.pipeline import solve_item
+
+    item = find_item(item_or_id, course) if isinstance(item_or_id, str) else item_or_id
+    solved = solve_item(item, seed).to_json()
+    solved["points"] = round(sum(float(p["points"]) for p in solved["parts"]), 6)
+    context = {"item": display_items([solved])[0], "seed": seed}
+    Path(out_pdf).parent.mkdir(parents=True, exist_ok=True)
+    _, pages = render_pdf(("preview.html.j2", context, str(out_pdf)))
+    return pages
+
+
+def merge_pdfs(paths: list[str], out: Path, remove: bool = True) -> None:
+    """Concatenate PDFs (the students' keys) into one file; the pieces are removed unless `remove` is False."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -468,5 +514,5 @@ def merge_pdfs(paths: list[str], out: Path) -> None:
     with open(out, "wb") as handle:
         writer.write(handle)
     writer.close()
-    for path in paths:
+    for path in paths if remove else ():
         Path(path).unlink(missing_ok=True)
