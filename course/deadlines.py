@@ -373,3 +373,30 @@ def grant_extension(
         "until": to_iso(moment),
         "until_local": {"en": format_time(course, moment, "en"), "fa": format_time(course, moment, "fa")},
     }
+
+
+# --- withdrawals ------------------------------------------------------------------------------------------------
+
+
+def withdraw_student(course: Course, student_id: str, reason: str | None = None, undo: bool = False):
+    """Mark a student withdrawn (or enrolled again): their submissions, grades and keys stay; they leave the
+    lists of who has not submitted, the LMS exports, and new submissions are refused."""
+    from course.store import transaction, utc_now
+
+    conn = course.connect()
+    try:
+        with transaction(conn):
+            if db.student_row(conn, student_id) is None:
+                raise CourseError(f"student {student_id} is not on the roster")
+            if undo:
+                db.delete_withdrawal(conn, student_id)
+            else:
+                db.save_withdrawal(conn, student_id, utc_now(), reason)
+            row = db.withdrawal(conn, student_id)
+    finally:
+        conn.close()
+    return {
+        "student_id": student_id,
+        "withdrawn": row is not None,
+        "withdrawn_at": row and row["withdrawn_at"],
+    }

@@ -305,6 +305,13 @@ def variant_keys(conn: Any, name: str, item: str | None = None) -> list[Any]:
     return conn.execute(query + " ORDER BY student_id, position", args).fetchall()
 
 
+def variant_key(conn: Any, name: str, student_id: str, item: str) -> Any:
+    return conn.execute(
+        "SELECT seed, solved FROM variant_items WHERE assignment = ? AND student_id = ? AND item = ?",
+        (name, student_id, item),
+    ).fetchone()
+
+
 def update_variant_key(conn: Any, name: str, student_id: str, item: str, solved: str) -> None:
     conn.execute(
         "UPDATE variant_items SET solved = ? WHERE assignment = ? AND student_id = ? AND item = ?",
