@@ -30,6 +30,7 @@ with a `key`); its id is a template (`"{key}_shape"`) and its prompt sees the ro
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -37,7 +38,15 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from base.errors import AzmoonError
 from base.paths import QUESTIONS_DIR
@@ -82,11 +91,21 @@ class Part(BaseModel):
     prompt: Bilingual
     points: float = Field(default=1.0, ge=0)
     each: str | None = None  # expand over solver values[each]
-    grading: dict[str, Any] = Field(default_factory=dict)  # comparator and its settings
+    manual: bool = False  # graded by the TA (free text): recorded as pending, not scored
+    # the comparator and its settings: a closed set of keys, checked by the grader (grader.settings)
+    grading: dict[str, Any] = Field(default_factory=dict)
     form: Bilingual | None = None  # the expected form, shown in the answer file and on format errors
     options: list[Option] | None = None  # choice parts
     shuffle: bool = True  # choice parts: option order shuffled per variant (seed 0 keeps the file's order)
-    manual: bool = False  # graded by the TA (free text): recorded as pending, not scored
+
+    @field_validator("grading")
+    @classmethod
+    def _grading(cls, grading: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Checked by the grader's own settings model: a misspelt key (`rtoll:`) is an error, never a default."""
+        validate = _grading_validator()
+        if validate is not None and "kind" in info.data:
+            validate(info.data["kind"], grading)  # raises ValueError naming the key and the nearest valid one
+        return grading
 
     @field_validator("options")
     @classmethod
@@ -180,6 +199,7 @@ class FieldError(ValueError):
         super().__init__(f"field '{field}': {message}")
 
 
+@functools.cache
 def _ranges_parser():  # -> Callable[[dict], Any] | None
     """`bank.ranges.parse_ranges` (typed ranges, validated with the item) once that module is in the tree."""
     if importlib.util.find_spec("bank.ranges") is None:
@@ -189,6 +209,7 @@ def _ranges_parser():  # -> Callable[[dict], Any] | None
     return getattr(ranges, "parse_ranges", None)
 
 
+@functools.cache
 def _grading_validator():  # -> Callable[[str, dict], Any] | None
     """The grader's closed settings model (`grader.settings.validate_grading`) once that module is in the tree."""
     if importlib.util.find_spec("grader.settings") is None:
