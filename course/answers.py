@@ -129,7 +129,7 @@ def part_prompt(part: dict[str, Any]) -> dict[str, str]:
     """The part's prompt as printed: a flat shape part drops its "(as C×H×W)" aside."""
     prompt = part["prompt"]
     if is_flat_shape(part):
-        return {lang: _CHW_ASIDE.sub("", text) for lang, text in prompt.items()}
+        return {lang: _CHW_ASIDE.sub("", strip_isolates(text)) for lang, text in prompt.items()}
     return prompt
 
 
