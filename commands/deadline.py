@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import CourseDir, JsonFlag, app, clean_errors, emit_json, open_course_dir
+from commands.common import CourseDir, JsonFlag, app, clean_errors, emit_json, fail, open_course_dir
 from commands.course import assignment_app, gradebook_app, roster_app
 
 extension_app = typer.Typer(no_args_is_help=True, help="Extensions of a deadline for one student.")
@@ -38,7 +38,7 @@ def _numbers(text: str | None, option: str) -> list[float] | None:
     try:
         return [float(p) for p in text.split(",")] if text else None
     except ValueError:
-        raise ValueError(f"{option} must be numbers separated by commas, not '{text}'") from None
+        fail(f"{option} must be numbers separated by commas, not '{text}'")
 
 
 # --- assignments ------------------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def grade_written(
     course = open_course_dir(course_dir)
     who = grader or _staff_name()
     if export and import_:
-        raise ValueError("give --export or --import, not both")
+        fail("give --export or --import, not both")
     if export:
         report = written.export_csv(course, name, export, excel)
         message = f"{report['file']}: {report['answers']} written answers, {report['pending']} to grade"
@@ -334,7 +334,7 @@ def gradebook_export(
     from course.gradebook import export_gradebook
 
     if (name is None) == (not all_assignments):
-        raise ValueError("name one assignment or give --all")
+        fail("name one assignment or give --all")
     report = export_gradebook(open_course_dir(course_dir), name, fmt, out, canvas_id, excel=excel)
     if as_json:
         emit_json(report)
