@@ -87,16 +87,22 @@ class Option(BaseModel):
 class Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    kind: PartKind
+    kind: PartKind = Field(
+        description="what the student writes: integer | real | shape | expression | choice | text"
+    )
     prompt: Bilingual
     points: float = Field(default=1.0, ge=0)
-    each: str | None = None  # expand over solver values[each]
-    manual: bool = False  # graded by the TA (free text): recorded as pending, not scored
-    # the comparator and its settings: a closed set of keys, checked by the grader (grader.settings)
-    grading: dict[str, Any] = Field(default_factory=dict)
-    form: Bilingual | None = None  # the expected form, shown in the answer file and on format errors
-    options: list[Option] | None = None  # choice parts
-    shuffle: bool = True  # choice parts: option order shuffled per variant (seed 0 keeps the file's order)
+    each: str | None = Field(default=None, description="expand once per row of the solver's values[each]")
+    manual: bool = Field(default=False, description="graded by the TA (free text): recorded as pending")
+    grading: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the comparator and its settings: a closed set of keys, checked by the grader",
+    )
+    form: Bilingual | None = Field(default=None, description="the expected form, shown on format errors")
+    options: list[Option] | None = Field(default=None, description="choice parts: the options")
+    shuffle: bool = Field(
+        default=True, description="choice parts: option order shuffled per variant (not seed 0)"
+    )
 
     @field_validator("grading")
     @classmethod
@@ -121,16 +127,23 @@ class Part(BaseModel):
 class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    catalogue: str | None = None  # required in the bank (A1..E25); optional for a course's own items
+    catalogue: str | None = Field(
+        default=None,
+        description="family in the question catalogue (A1..E25); optional for a course's own items",
+    )
     topic: str
     tags: list[str] = Field(default_factory=list)
     title: Bilingual
     statement: Bilingual
-    # the module solutions/<family>.py; its generator and solver are registered under this name
-    family: str | None = None
+    family: str | None = Field(
+        default=None,
+        description="the module solutions/<family>.py: its generator and solver are registered under this name",
+    )
     generator: str | None = Field(default=None, description="older form: write `family:` instead")
     ranges: dict[str, Any] = Field(default_factory=dict)
-    canonical: dict[str, Any] | None = None
+    canonical: dict[str, Any] | None = Field(
+        default=None, description="seed 0's params: the sheet's own instance"
+    )
     solver: str | None = Field(default=None, description="older form: write `family:` instead")
     parts: list[Part]
     solution: Bilingual
