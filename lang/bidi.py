@@ -24,11 +24,15 @@ _ISOLATE_MARKS = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 # `code` and $math$ as authors write them (one line)
 _CODE_OR_MATH = re.compile(r"(`[^`\n]*`|\$[^$\n]+\$)")
-_RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew/Arabic-script letters
+# Hebrew and Arabic-script letters (not their digits ٠-٩ ۰-۹ or the separators ٫ ٬)
+_RTL_LETTER = re.compile(
+    "[\u05d0-\u05ea\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
+    "\ufb1d-\ufdff\ufe70-\ufefc]"
+)
 _LATIN_LETTER = re.compile(r"[A-Za-zα-ωΑ-Ω]")
 
 _DIGITS = "0-9۰-۹٠-٩"
-_OPERATORS = "+\\-−×·/=≈≠≤≥<>^⌊⌋⌈⌉√∑∂∇→%"
+_OPERATORS = "+\\-−×·/=≈≠≤≥<>^⌊⌋⌈⌉√∑∂∇→%٪"
 # characters a formula is made of (besides inner punctuation and spaces)
 _FORMULA_CHAR = re.compile(rf"[A-Za-z{_DIGITS}α-ωΑ-Ω_'′²³¹⁰-⁹₀-₉{_OPERATORS}()\[\]{{}}|]")
 _INNER_PUNCT = ".,٫٬"  # decimal and thousands marks, dotted names: only between two formula characters
@@ -71,7 +75,7 @@ def _is_formula(run: str) -> bool:
     )
 
 
-_LOOSE_START = "×·/=≈≠≤≥<>^→%"  # an operator with no operand before it is the sentence's, not the formula's
+_LOOSE_START = "×·/=≈≠≤≥<>^→%٪"  # an operator with no operand before it is the sentence's, not the formula's
 _LOOSE_END = "+−-×·/=≈≠≤≥<>^→"
 
 
