@@ -17,33 +17,21 @@ from typing import Any
 
 from grader.messages import Bilingual, default_form, join, reason, say
 from grader.numbers import numbers_close, parse_number, product_factors, show_number, to_fraction
+from grader.settings import (  # noqa: F401 - KIND_DEFAULTS, COMPARATOR_DEFAULTS re-exported
+    COMPARATOR_DEFAULTS,
+    KIND_DEFAULTS,
+    NUMERIC_COMPARATORS,
+    settings_of,
+)
 from grader.shapes import parse_shape, show_shape
 from grader.text import FormatProblem, fold_words, is_blank, normalize
 
-KIND_DEFAULTS = {
-    "integer": "exact",
-    "real": "relabs",
-    "shape": "shape",
-    "expression": "expression",
-    "choice": "choice",
-    "text": "manual",
-}
-COMPARATOR_DEFAULTS: dict[str, dict[str, Any]] = {
-    "relabs": {"rtol": 1e-2, "atol": 1e-8},
-    "sigfig": {"digits": 3},
-    "decdig": {"digits": 2},
-    "expression": {"samples": 8, "time_limit": 4.0},
-}
-NUMERIC_COMPARATORS = ("exact", "relabs", "sigfig", "decdig")
 STATUSES = ("correct", "partial", "wrong", "blank", "format_error", "pending")
 
 
 def settings_for(part_key: dict[str, Any]) -> dict[str, Any]:
-    grading = dict(part_key.get("grading") or {})
-    comparator = grading.get("comparator") or KIND_DEFAULTS.get(part_key.get("kind", ""), "exact")
-    if part_key.get("manual"):
-        comparator = "manual"
-    return {**COMPARATOR_DEFAULTS.get(comparator, {}), **grading, "comparator": comparator}
+    """The part's settings, validated by grader.settings (a misspelt key raises ValueError), defaults filled."""
+    return settings_of(part_key).effective()
 
 
 @dataclass

@@ -64,7 +64,10 @@ def _misconception_text(value: Any) -> Any:
 
 def selftest_part(part_key: dict[str, Any]) -> list[str]:
     """Problems found with one part's key (an empty list when the grader and the key agree)."""
-    settings = settings_for(part_key)
+    try:
+        settings = settings_for(part_key)
+    except ValueError as exc:  # a misspelt or misplaced grading setting: the key itself is wrong
+        return [f"the grader cannot use this key: {exc}"]
     if settings["comparator"] == "manual":
         return []
     problems: list[str] = []
