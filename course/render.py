@@ -349,9 +349,38 @@ def quiet_rendering() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def reuse_svg_drawings() -> None:
+    """Draw each math SVG once per PDF as a Form XObject and place it again wherever the same formula recurs
+    (the fa and en solutions share their formulas): WeasyPrint otherwise re-parses and re-emits every path.
+    The patch keeps WeasyPrint's own drawing for the first use and for anything unexpected."""
+    from weasyprint.images import SVGImage
+
+    if getattr(SVGImage.draw, "azmoon_reuse", False):
+        return
+    draw = SVGImage.draw
+
+    def draw_once(self: Any, stream: Any, width: float, height: float, style: Any) -> None:
+        resources = getattr(stream, "_resources", None)
+        if resources is None or not hasattr(stream, "add_group"):
+            return draw(self, stream, width, height, style)
+        forms = self.__dict__.setdefault("_azmoon_forms", {})
+        key = (id(resources), round(width, 4), round(height, 4))
+        cached = forms.get(key)
+        if cached is None or cached[0] is not resources:
+            group = stream.add_group(0, 0, width, height)
+            draw(self, group, width, height, style)
+            cached = forms[key] = (resources, group)
+        stream.draw_x_object(cached[1].id)
+        return None
+
+    draw_once.azmoon_reuse = True  # type: ignore[attr-defined]
+    SVGImage.draw = draw_once
+
+
 def _init_worker() -> None:
     """Once per process: import WeasyPrint, parse the stylesheet with one FontConfiguration, load templates."""
     quiet_rendering()
+    reuse_svg_drawings()
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
