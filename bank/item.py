@@ -264,7 +264,9 @@ def load_item(path: Path, *, in_bank: bool = True) -> Item:
 
 def course_questions_dir(course_dir: CourseLike) -> Path:
     """A course's own items: the `questions/` folder beside its `course.yaml`."""
-    root = getattr(course_dir, "root", course_dir)  # a course.config.Course or its directory
+    root = (
+        course_dir if isinstance(course_dir, str | os.PathLike) else course_dir.root
+    )  # a Course or its folder
     return Path(root) / "questions"
 
 

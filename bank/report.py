@@ -23,10 +23,13 @@ def _bilingual(texts: dict[str, str], prefix: str) -> list[str]:
     return lines
 
 
+def points_text(points: float) -> str:
+    return f"{points:g} pt" if points == 1 else f"{points:g} pts"
+
+
 def _part_lines(part: dict[str, Any]) -> list[str]:
-    lines = [
-        f"  [{part['id']}] ({part['kind']}, {part['points']:g} pts{', graded by hand' if part.get('manual') else ''})"
-    ]
+    how = ", graded by hand" if part.get("manual") else ""
+    lines = [f"  [{part['id']}] ({part['kind']}, {points_text(part['points'])}{how})"]
     lines.extend(_bilingual(part["prompt"], "      "))
     for option in part.get("options") or []:
         mark = "*" if option["id"] == part["answer"] else " "

@@ -141,10 +141,14 @@ def emit_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-CourseDir = Annotated[str, typer.Option("--course", help="Course directory (default: the current one).")]
+CourseDir = Annotated[
+    str, typer.Option("--course", metavar="DIR", help="Course directory (default: the current one).")
+]
 ItemsCourseDir = Annotated[
     str | None,
-    typer.Option("--course", help="Also the items of this course directory's questions/ folder."),
+    typer.Option(
+        "--course", metavar="DIR", help="Also the items of this course directory's questions/ folder."
+    ),
 ]
 
 
