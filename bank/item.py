@@ -50,6 +50,7 @@ from pydantic import (
 
 from base.errors import AzmoonError
 from base.paths import QUESTIONS_DIR
+from grader.settings import validate_grading
 
 PartKind = Literal["integer", "real", "shape", "expression", "choice", "text"]
 ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -108,9 +109,8 @@ class Part(BaseModel):
     @classmethod
     def _grading(cls, grading: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         """Checked by the grader's own settings model: a misspelt key (`rtoll:`) is an error, never a default."""
-        validate = _grading_validator()
-        if validate is not None and "kind" in info.data:
-            validate(info.data["kind"], grading)  # raises ValueError naming the key and the nearest valid one
+        if "kind" in info.data:  # raises ValueError naming the key and the nearest valid one
+            validate_grading(info.data["kind"], grading, manual=info.data.get("manual", False))
         return grading
 
     @field_validator("options")
@@ -220,16 +220,6 @@ def _ranges_parser():  # -> Callable[[dict], Any] | None
     from bank import ranges
 
     return getattr(ranges, "parse_ranges", None)
-
-
-@functools.cache
-def _grading_validator():  # -> Callable[[str, dict], Any] | None
-    """The grader's closed settings model (`grader.settings.validate_grading`) once that module is in the tree."""
-    if importlib.util.find_spec("grader.settings") is None:
-        return None
-    from grader import settings
-
-    return getattr(settings, "validate_grading", None)
 
 
 def _error_message(path: Path, exc: ValidationError) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bank.item import Item
 from bank.registry import FAMILY_PACKAGE
+from grader.settings import GRADING_KEYS
 
 # the typed forms of a range (issue 15.3): what the families' `draw` reads
 RANGE_FORMS: list[dict[str, Any]] = [
@@ -53,25 +54,8 @@ def family_names() -> list[str]:
 
 
 def _grading_schema() -> dict[str, Any]:
-    """`grading:` as the grader defines it: its closed key set when `grader.settings` provides one."""
-    if importlib.util.find_spec("grader.settings") is not None:
-        from grader import settings
-
-        keys = getattr(settings, "GRADING_KEYS", None)
-        if keys:
-            described = dict(keys) if isinstance(keys, dict) else dict.fromkeys(keys)
-            properties = {
-                name: (value if isinstance(value, dict) else {"description": str(value)} if value else {})
-                for name, value in described.items()
-            }
-            return {"type": "object", "properties": properties, "additionalProperties": False}
-    from grader.grade import GRADERS
-
-    return {
-        "type": "object",
-        "properties": {"comparator": {"enum": [*GRADERS, "manual"]}},
-        "description": "the comparator and its settings (see `azmoon compare --help`)",
-    }
+    """`grading:` as the grader defines it: its closed set of keys, each with its own schema fragment."""
+    return {"type": "object", "properties": dict(GRADING_KEYS), "additionalProperties": False}
 
 
 def _range_forms() -> list[dict[str, Any]]:

@@ -157,3 +157,46 @@ def test_a_family_item_solves_like_its_older_twin(tmp_path: Path) -> None:
     twin = load_item(write(tmp_path, data, name="conv_output_size"))
     for seed in (0, 1, 7):
         assert solve_item(twin, seed).to_json() == solve_item(old, seed).to_json()
+
+
+# --- grading: and ranges: are checked with the item (a misspelt key is an error, never a silent default) --------
+
+
+def with_grading(grading: dict, kind: str = "real") -> dict:
+    return {
+        **MINIMAL,
+        "parts": [{"id": "out", "kind": kind, "prompt": {"fa": "خروجی", "en": "Output"}, "grading": grading}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("grading", "kind", "message"),
+    [
+        ({"comparator": "relabs", "rtoll": 0.01}, "real", "unknown grading setting 'rtoll' (did you mean 'rtol'?)"),
+        ({"comparator": "exactly"}, "integer", "unknown comparator 'exactly'"),
+        ({"comparator": "relabs", "digits": 3}, "real", "grading setting 'digits' does not apply to the 'relabs'"),
+        ({"comparator": "shape"}, "integer", "grading setting 'comparator': 'shape' does not fit a integer part"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_grading_key_names_file_and_field(
+    tmp_path: Path, grading: dict, kind: str, message: str
+) -> None:
+    path = write(tmp_path, with_grading(grading, kind))
+    with pytest.raises(ItemError) as info:
+        load_item(path)
+    assert str(info.value).startswith(f"{path}: field 'parts.0.grading': {message}"), str(info.value)
+
+
+def test_good_grading_settings_load(tmp_path: Path) -> None:
+    item = load_item(write(tmp_path, with_grading({"comparator": "decdig", "digits": 3})))
+    assert item.parts[0].grading == {"comparator": "decdig", "digits": 3}
+
+
+def test_a_course_object_names_its_folder(tmp_path: Path) -> None:
+    from course.config import Course
+
+    (tmp_path / "questions").mkdir()
+    write(tmp_path / "questions", {**MINIMAL, "catalogue": None} | {"id": "demo_item"})
+    course = Course(root=tmp_path, settings={})
+    assert "demo_item" in load_items(course)
+    assert find_item("demo_item", course).catalogue is None
