@@ -276,3 +276,12 @@ def test_student_key_and_item_preview_render(tmp_path: Path) -> None:
     pages = render.render_item_preview("conv_output_size", 7, tmp_path / "preview.pdf")
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "preview.pdf").pages)
     assert pages == 2 and "Key" in text and "seed 7" in text
+
+
+def test_rendering_logs_only_errors() -> None:
+    import logging
+
+    render._init_worker()
+    for name in ("weasyprint", "fontTools", "fontTools.subset"):
+        logger = logging.getLogger(name)
+        assert not logger.isEnabledFor(logging.WARNING) and logger.isEnabledFor(logging.ERROR)
