@@ -265,11 +265,12 @@ def import_csv(course: Course, assignment: str, path: Path | str, grader: str) -
     reader.fieldnames = header
     queue = {(w.student_id, w.item, w.part): w for w in written_queue(course, assignment)}
     problems: list[str] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], str] = {}
     updates: list[tuple[WrittenAnswer, float, str | None]] = []
-    line = 1
-    for row in reader:
-        line = reader.line_num
+    ended = 1  # the line the previous row ended on: a quoted cell (a rubric, an answer) may span lines
+    for number, row in enumerate(reader, start=2):
+        first, ended = ended + 1, reader.line_num
+        line = f"{first}" if first == number else f"{first} (row {number})"  # a spreadsheet counts rows
         key = tuple((row.get(c) or "").strip() for c in ("student_id", "item", "part"))
         if key in seen:
             problems.append(f"line {line}: duplicate row for {'/'.join(key)} (first on line {seen[key]})")
