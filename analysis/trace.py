@@ -26,6 +26,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from analysis import arithmetic as ar
 from analysis.handlers import GONE, HANDLERS, Spatial, TraceError, classify, first, merge, reshaped
+from analysis.meta_shapes import fast_output
 
 
 @dataclass
@@ -109,7 +110,23 @@ class _Call:
     unsupported: bool = False
 
 
+def _same_meta(made: Any, real: Any, func: Any) -> None:
+    made_list, real_list = (list(x) if isinstance(x, tuple | list) else [x] for x in (made, real))
+    describe = [[(tuple(t.shape), t.stride(), t.dtype) for t in ts] for ts in (made_list, real_list)]
+    if describe[0] != describe[1]:
+        raise AssertionError(f"{func}: made {describe[0]}, torch gives {describe[1]}")
+
+
 class _Tracer(TorchDispatchMode):
+    verify = False  # tests: check every output `fast_output` makes against torch's own meta kernel
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """False: torch would wrap `__torch_dispatch__` in `torch._disable_dynamo`, whose first call imports
+        `torch._dynamo` (about 1 s of a cold `azmoon trace`). The tracer never runs under torch.compile, so there is
+        nothing for dynamo to skip; this is the opt-out `TorchDispatchMode` documents for such modes."""
+        return False
+
     def __init__(self) -> None:
         super().__init__()
         self.states: dict[int, Spatial] = {}
@@ -131,7 +148,11 @@ class _Tracer(TorchDispatchMode):
 
     def __torch_dispatch__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         kwargs = kwargs or {}
-        out = func(*args, **kwargs)
+        out = fast_output(func, args, kwargs)
+        if out is None:
+            out = func(*args, **kwargs)
+        elif self.verify:
+            _same_meta(out, func(*args, **kwargs), func)
         kind = classify(func)
         states = self._input_states(args)
         macs = 0
