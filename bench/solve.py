@@ -1,8 +1,8 @@
 """Bench: cold `azmoon solve ITEM --json` against cold `python -c "import torch"`, in the same run.
 
 An item loads only its own family (issue 13.7): an item whose family needs no torch solves in a fraction of
-what importing torch takes. The target for `conv_output_size` is <= 0.3 x import torch. A torch item
-(`conv_backprop_2d`) is shown beside it for scale.
+what importing torch takes. The target for `conv_output_size` is <= 0.3 x import torch. An item whose family
+imports sympy (`conv_backprop_2d`) is shown beside it for scale.
 
 Usage: .venv/bin/python bench/solve.py [--repeat 7] [--item conv_output_size] [--item ...]
 """
