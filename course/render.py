@@ -70,6 +70,69 @@ def math_img(latex: str) -> str:
     return f'<img class="math" dir="ltr" alt="{escape(latex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
 
 
+# --- simple formulas as text: an arithmetic chain needs no typesetting ------------------------------------------
+
+TEX_SYMBOLS = {
+    "cdot": "·", "times": "×", "approx": "≈", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉",
+    "le": "≤", "ge": "≥", "ne": "≠", "leq": "≤", "geq": "≥", "neq": "≠", "to": "→", ",": "\u2009",
+}  # fmt: skip
+_TEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\,|[_^](?:\{[^{}]*\}|[0-9A-Za-z])|\d+(?:\.\d+)?|[A-Za-z]|\s+|.")
+_BINARY = {"+", "−", "=", "·", "×", "≈", "≤", "≥", "≠", "→"}
+_PLAIN_MATH_CHARS = set("()/,.|!'")
+
+
+def _math_letter(ch: str) -> str:
+    """A Latin letter in math italic (U+1D434…), as TeX sets variables; h is U+210E."""
+    if ch == "h":
+        return "\u210e"
+    base = 0x1D434 if ch.isupper() else 0x1D44E
+    return chr(base + ord(ch.upper() if ch.isupper() else ch) - ord("A" if ch.isupper() else "a"))
+
+
+def _math_atoms(latex: str) -> list[str] | None:
+    """The atoms of a simple formula as HTML, or None when it needs real typesetting (fractions, roots…)."""
+    atoms: list[str] = []
+    for token in _TEX_TOKEN.findall(latex):
+        if token.isspace():
+            continue
+        if token.startswith("\\"):
+            symbol = TEX_SYMBOLS.get(token[1:])
+            if symbol is None:
+                return None
+            atoms.append(symbol)
+        elif token[0] in "_^":
+            inner = _math_atoms(token[1:].strip("{}"))
+            if inner is None or any(a in _BINARY for a in inner):
+                return None
+            tag = "sub" if token[0] == "_" else "sup"
+            atoms.append(f"<{tag}>{''.join(inner)}</{tag}>")
+        elif token[0].isdigit():
+            atoms.append(fmt_number(int(token)) if token.isdigit() else token)
+        elif token.isalpha():
+            atoms.append(_math_letter(token))
+        elif token == "-":
+            atoms.append("−")
+        elif token in "+=" or token in _PLAIN_MATH_CHARS:
+            atoms.append(token)
+        else:
+            return None
+    return atoms
+
+
+@lru_cache(maxsize=4096)
+def math_html(latex: str) -> str:
+    """A $...$ island: an arithmetic chain (digits, letters, sub/superscripts, + − · × = ≈ ⌊⌋) as math-italic
+    text with thousands separators, cheap to lay out; anything else as a typeset SVG image (math_img)."""
+    atoms = _math_atoms(latex)
+    if not atoms:
+        return math_img(latex)
+    out: list[str] = []
+    for k, atom in enumerate(atoms):
+        unary = atom in ("−", "+") and (k == 0 or atoms[k - 1] in _BINARY or atoms[k - 1] in ("(", "⌊", "⌈"))
+        out.append(f" {atom} " if atom in _BINARY and not unary else atom)
+    return f'<span class="math-text" dir="ltr">{"".join(out).strip()}</span>'
+
+
 _BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
 
 
@@ -80,7 +143,7 @@ def _segments_html(text: str, lang: str) -> str:
         if kind == "code":
             out.append(f'<code dir="ltr">{escape(piece[1:-1])}</code>')
         elif kind == "math":
-            out.append(math_img(piece[1:-1].strip()))
+            out.append(math_html(piece[1:-1].strip()))
         elif kind == "formula":
             out.append(f'<bdi dir="ltr">{escape(piece)}</bdi>')
         else:
@@ -292,11 +355,26 @@ def _system_font(family: str) -> bool:
     return family.lower() in listed.lower()
 
 
+def math_font_css() -> str:
+    """@font-face for formulas set as text: the STIX Two Math that ziamath ships (the images use it too)."""
+    try:
+        from importlib.resources import files
+
+        stix = Path(str(files("ziamath.fonts") / "STIXTwoMath-Regular.ttf"))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        return ""
+    return (
+        f'@font-face {{ font-family: "AzmoonMath"; src: url("{stix.as_uri()}"); }}\n'
+        if stix.is_file()
+        else ""
+    )
+
+
 def font_face_css() -> str:
     """@font-face rules for the bundled Vazirmatn, or a system Persian font; a clear error if there is none."""
     regular, bold = (FONTS_DIR / BUNDLED_FONTS[w] for w in ("regular", "bold"))
     if regular.is_file() and bold.is_file():
-        return (
+        return math_font_css() + (
             f'@font-face {{ font-family: "AzmoonFa"; font-weight: 400; src: url("{regular.as_uri()}"); }}\n'
             f'@font-face {{ font-family: "AzmoonFa"; font-weight: 700; src: url("{bold.as_uri()}"); }}\n'
         )

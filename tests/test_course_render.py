@@ -104,3 +104,19 @@ def test_answer_template_has_header_comments_and_every_part() -> None:
     # choices by letter in the variant's order (issue 12.7; the form named the option ids before)
     assert "the letter of one option (A, B), or its id or text" in text
     assert "    #     A:  (a)\n    #     B:  (b)\n" in text
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"112 \cdot 112 = 12544", '<span class="math-text" dir="ltr">112 · 112 = 12,544</span>'),
+        (r"n(K-1)+1 = 3\cdot2+1", '<span class="math-text" dir="ltr">𝑛(𝐾 − 1) + 1 = 3 · 2 + 1</span>'),
+        (r"C_{in} = -3", '<span class="math-text" dir="ltr">𝐶<sub>𝑖𝑛</sub> = −3</span>'),
+    ],
+)
+def test_arithmetic_chains_are_set_as_text_with_separators(latex: str, expected: str) -> None:
+    assert render.math_html(latex) == expected
+
+
+def test_formulas_that_need_typesetting_stay_images() -> None:
+    assert render.math_html(r"\frac{1}{C_{out}} + \sqrt{2}").startswith('<img class="math"')
