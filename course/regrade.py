@@ -94,7 +94,8 @@ def regrade_submissions(
         graded = grade_variant(keys.get(row["student_id"], []), _answers(row["raw"]))
         new = {**old, **{k: graded[k] for k in ("score", "max_score", "items", "parts", "unknown_items")}}
         new = apply_written_grades(new, written.get(int(row["id"]), []))
-        if _canonical(new) != _canonical(old):
+        graded_fields = ("score", "items", "parts")
+        if _canonical([new.get(k) for k in graded_fields]) != _canonical([old.get(k) for k in graded_fields]):
             changed.append((row, new))
     return changed
 
