@@ -26,6 +26,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from base.errors import AzmoonError
+
 MAX_SHEET_CHARS = 100_000
 MAX_INT = 10**7  # a single literal bigger than this is not a layer size
 LAYERS: dict[str, type[nn.Module]] = {
@@ -52,7 +54,7 @@ ARROW = re.compile(r"→|->")
 LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?P<label>[^\s:()→,=][^:()→=]*?)\s*:)?\s*(?P<rest>.*)$")
 
 
-class SheetError(ValueError):
+class SheetError(AzmoonError, ValueError):
     """A sheet line that cannot be read; the message names the line."""
 
 
@@ -121,27 +123,22 @@ def _split_chain(text: str) -> list[str]:
     return [p.strip().rstrip(",;") for p in pieces if p.strip()]
 
 
-def _parse_call(text: str, line: int, label: str | None) -> LayerCall:
+def _layer_name(func: ast.AST, where: str) -> str:
+    """`Conv2d`, `nn.Conv2d` or `torch.nn.Conv2d` -> 'Conv2d'; anything else is refused."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name | ast.Attribute):
+        if ast.unparse(func.value) not in ("nn", "torch.nn"):
+            raise SheetError(f"{where}: unknown layer '{ast.unparse(func)}'")
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    raise SheetError(f"{where}: '{ast.unparse(func)}' is not a layer call")
+
+
+def _call_from_node(call: ast.AST, line: int, label: str | None, text: str) -> LayerCall:
     where = f"line {line} ({label or text})"
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        raise SheetError(
-            f"{where}: cannot read '{text}' as a layer like Conv2d(3, 32, kernel_size=3)"
-        ) from None
-    call = tree.body
     if not isinstance(call, ast.Call):
         raise SheetError(f"{where}: '{text}' is not a layer call")
-    func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name | ast.Attribute):
-        name = func.attr  # nn.Conv2d / torch.nn.Conv2d
-        prefix = ast.unparse(func.value)
-        if prefix not in ("nn", "torch.nn"):
-            raise SheetError(f"{where}: unknown layer '{ast.unparse(func)}'")
-    elif isinstance(func, ast.Name):
-        name = func.id
-    else:
-        raise SheetError(f"{where}: '{text}' is not a layer call")
+    name = _layer_name(call.func, where)
     if name not in LAYERS:
         known = ", ".join(sorted(LAYERS))
         raise SheetError(f"{where}: unknown layer '{name}'; known layers: {known}")
@@ -152,13 +149,127 @@ def _parse_call(text: str, line: int, label: str | None) -> LayerCall:
     return LayerCall(line, label, name, args, kwargs, text)
 
 
+def _parse_call(text: str, line: int, label: str | None) -> LayerCall:
+    where = f"line {line} ({label or text})"
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise SheetError(
+            f"{where}: cannot read '{text}' as a layer like Conv2d(3, 32, kernel_size=3)"
+        ) from None
+    return _call_from_node(tree.body, line, label, text)
+
+
+@dataclass
+class _Statement:
+    line: int  # where it starts
+    text: str  # comments removed; the lines of a bracketed statement joined with newlines
+
+
+def _statements(text: str) -> list[_Statement]:
+    """Physical lines -> statements: a statement whose brackets are open continues on the next lines (a pasted
+    `nn.Sequential(...)` block); `#` comments outside strings are dropped."""
+    statements: list[_Statement] = []
+    depth, quote, current, start = 0, "", [], 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        kept = []
+        for ch in raw:
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth = max(depth - 1, 0)
+            kept.append(ch)
+        quote = ""  # a string never spans lines in a sheet
+        piece = "".join(kept).rstrip()
+        if not current:
+            if not piece.strip():
+                continue
+            start, piece = number, piece.strip()
+        current.append(piece)
+        if depth == 0:
+            statements.append(_Statement(start, "\n".join(current)))
+            current = []
+    if current:
+        statements.append(_Statement(start, "\n".join(current)))
+    return statements
+
+
+# lines of a pasted model that hold no layer: the class line, the __init__ line, the super().__init__() call
+SCAFFOLDING = re.compile(
+    r"^(class\s+\w+\s*(\(.*\))?\s*:|def\s+__init__\s*\(.*\)\s*(->.*)?:|super\(.*\)\.__init__\(.*\))$"
+)
+SEQUENTIAL = ("Sequential", "nn.Sequential", "torch.nn.Sequential")
+
+
+def _python_layers(statement: _Statement) -> list[LayerCall] | None:
+    """`self.conv1 = nn.Conv2d(...)`, `features = nn.Sequential(...)` or a bare `nn.Sequential(...)` as Python
+    writes them, or None when the statement is not such Python (a sheet line like `Layer1: Conv2d(...)`)."""
+    try:
+        tree = ast.parse(statement.text)
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1:
+        return None
+    node = tree.body[0]
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+        target = node.targets[0]
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
+            name = target.attr
+        elif isinstance(target, ast.Name):
+            name = target.id
+        else:
+            return None
+        return _expand(node.value, statement, name)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return _expand(node.value, statement, None)
+    return None
+
+
+def _expand(call: ast.Call, statement: _Statement, name: str | None) -> list[LayerCall]:
+    """A layer call, or the layers of a (nested) Sequential labelled as torch names them: `features.0`, ..."""
+    line = statement.line + call.lineno - 1
+    text = " ".join((ast.get_source_segment(statement.text, call) or ast.unparse(call)).split())
+    if ast.unparse(call.func) not in SEQUENTIAL:
+        return [_call_from_node(call, line, name, text)]
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        raise SheetError(f"line {line} ({name or 'Sequential'}): write the layers of a Sequential one by one")
+    if not call.args:
+        raise SheetError(f"line {line} ({name or 'Sequential'}): an empty Sequential has no layer")
+    layers: list[LayerCall] = []
+    for k, arg in enumerate(call.args):
+        if not isinstance(arg, ast.Call):
+            where = f"line {statement.line + arg.lineno - 1} ({name or 'Sequential'})"
+            raise SheetError(f"{where}: '{ast.unparse(arg)}' is not a layer call")
+        layers += _expand(arg, statement, f"{name}.{k}" if name else None)
+    return layers
+
+
 def parse_sheet(text: str) -> list[LayerCall]:
+    """The layer calls of a sheet, in order, each with its line number and label (no module is built).
+
+    Stable: the network item family builds on it. Accepted: sheet lines (`Layer4: Conv2d(...) → ReLU()`), and
+    Python as a model's `__init__` writes it (`self.conv1 = nn.Conv2d(...)`, a pasted `nn.Sequential(...)` over
+    several lines with comments and trailing commas)."""
     if len(text) > MAX_SHEET_CHARS:
         raise SheetError(f"the sheet is longer than {MAX_SHEET_CHARS} characters")
     calls: list[LayerCall] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
+    for statement in _statements(text):
+        number, stripped = statement.line, " ".join(statement.text.split())
+        if SCAFFOLDING.match(stripped):
+            continue
+        python = _python_layers(statement)
+        if python is not None:
+            calls += python
             continue
         match = LABEL.match(stripped)
         label, rest = (match.group("label"), match.group("rest")) if match else (None, stripped)
@@ -193,19 +304,20 @@ def _labels(calls: list[LayerCall]) -> list[str | None]:
 
 
 def _bind(call: LayerCall, cls: type[nn.Module]) -> inspect.BoundArguments:
+    """Bind as torch would; when that fails and the layer may infer its first argument (`Linear(10)`,
+    `Conv2d(out_channels=16, kernel_size=3)`), bind again with that argument left to inference."""
     signature = inspect.signature(cls.__init__)
-    args, kwargs = list(call.args), dict(call.kwargs)
     inferred = INFERRED_ARG.get(call.name)
-    # Linear(10): only the out-size; Conv2d(out_channels=..., ...) without in_channels
-    if inferred and inferred not in kwargs:
-        params = [p for p in signature.parameters if p != "self"]
-        required = [p for p in params if signature.parameters[p].default is inspect.Parameter.empty]
-        if len(args) < len(required):
-            args.insert(0, Symbol(inferred))
     try:
-        return signature.bind(None, *args, **kwargs)
+        return signature.bind(None, *call.args, **call.kwargs)
     except TypeError as exc:
-        raise SheetError(f"line {call.line} ({call.text}): {exc}") from None
+        error = exc
+    if inferred and inferred not in call.kwargs:
+        try:
+            return signature.bind(None, Symbol(inferred), *call.args, **call.kwargs)
+        except TypeError:
+            pass
+    raise SheetError(f"line {call.line} ({call.label or call.text}): {error}") from None
 
 
 def _build_layer(call: LayerCall, shape: list[int]) -> nn.Module:
