@@ -204,7 +204,7 @@ def _sis_login(course: Course, students: list[StudentRow]) -> dict[str, str]:
     if field_name not in SIS_LOGIN_FIELDS:
         raise CourseError(f"course.yaml: canvas.sis_login_id must be one of {', '.join(SIS_LOGIN_FIELDS)}")
     if field_name == "email":
-        missing = [s.student_id for s in students if not s.email]
+        missing = [s.student_id for s in students if not s.email and not s.withdrawn]
         if missing:
             raise CourseError(
                 f"canvas.sis_login_id is email but {len(missing)} student(s) have none: {', '.join(missing[:10])}"
