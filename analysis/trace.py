@@ -37,9 +37,7 @@ class LayerRow:
     output_shape: list[int] | None
     weights: int = 0
     biases: int = 0
-    params: int = (
-        0  # every trainable parameter owned (weights, biases and others such as position embeddings)
-    )
+    params: int = 0  # every trainable parameter owned: weights + biases + others (see `param_kind`)
     macs: int = 0
     receptive_field: list[int | float] | None = None
     jump: list[int | float] | None = None
@@ -47,6 +45,11 @@ class LayerRow:
     @property
     def flops(self) -> int:
         return ar.flops(self.macs)
+
+    @property
+    def others(self) -> int:
+        """Trainable parameters neither weight nor bias (`param_kind`): params = weights + biases + others."""
+        return self.params - self.weights - self.biases
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,10 +99,18 @@ def _rf_fields(state: Spatial | None) -> tuple[list | None, list | None]:
     return [_number(r) for r in state.rf], [_number(j) for j in state.jump]
 
 
-def _param_kind(name: str) -> str:
-    """'weight', 'bias' or 'other' by the tensor's own name (MultiheadAttention's in_proj_weight is a weight)."""
+def param_kind(name: str) -> str:
+    """'weight', 'bias' or 'other', by the tensor's own name.
+
+    `weight`, `weight_*` and `*_weight` are weights (LSTM's `weight_ih_l0`, attention's `in_proj_weight`,
+    BatchNorm's γ, PReLU's slopes, an Embedding's table); `bias`, `bias_*` and `*_bias` are biases (`bias_hh_l0`,
+    `in_proj_bias`, attention's `bias_k`, BatchNorm's β). Everything else is 'other': class tokens, position
+    embeddings, Swin's relative-position bias table. So weights + biases + others = params, row by row."""
     leaf = name.rsplit(".", 1)[-1]
-    return "weight" if leaf.endswith("weight") else "bias" if leaf.endswith("bias") else "other"
+    for kind in ("weight", "bias"):
+        if leaf == kind or leaf.startswith(kind + "_") or leaf.endswith("_" + kind):
+            return kind
+    return "other"
 
 
 @dataclass
@@ -184,7 +195,7 @@ def _owned_params(model: nn.Module) -> dict[str, dict[str, int]]:
         for p_name, p in module.named_parameters(recurse=False):
             if p.requires_grad:
                 counts = owned.setdefault(mod_name, Counter())
-                counts[_param_kind(p_name)] += p.numel()
+                counts[param_kind(p_name)] += p.numel()
     return owned
 
 
@@ -293,8 +304,8 @@ def trace_module(
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     macs = sum(r.macs for r in rows)
     totals = {
-        "weights": sum(p.numel() for n, p in trainable if _param_kind(n) == "weight"),
-        "biases": sum(p.numel() for n, p in trainable if _param_kind(n) == "bias"),
+        "weights": sum(p.numel() for n, p in trainable if param_kind(n) == "weight"),
+        "biases": sum(p.numel() for n, p in trainable if param_kind(n) == "bias"),
         "params": sum(p.numel() for _, p in trainable),
         "macs": macs,
         "flops": ar.flops(macs),

@@ -9,7 +9,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from analysis.handlers import TraceError
 from analysis.specs import parse_shape, trace_spec
-from analysis.trace import trace_module
+from analysis.trace import param_kind, trace_module
 
 # one layer on one input: (layer, input [C, *spatial], output, weights, biases, MACs, RF, jump)
 SINGLE_LAYERS = [
@@ -235,3 +235,71 @@ def test_parse_shape_rejects(text: str) -> None:
 def test_model_that_does_not_fit_its_input_is_a_clean_error() -> None:
     with pytest.raises(TraceError, match="does not run"):
         trace_module(nn.Sequential(nn.Conv2d(3, 8, 3), nn.Linear(5, 2)), [3, 8, 8])
+
+
+class Tokens(nn.Module):
+    """Token ids -> embeddings with a class token and a position embedding (the 'others' of a transformer)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(100, 16)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, 16))
+        self.pos_embedding = nn.Parameter(torch.zeros(1, 6, 16))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        tokens = self.embed(x.long())
+        return torch.cat([self.cls_token.expand(x.shape[0], -1, -1), tokens], 1) + self.pos_embedding
+
+
+class CrossAttention(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2, add_bias_kv=True, kdim=4, vdim=4, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        memory = x[..., :4]
+        return self.attn(x, memory, memory)[0]
+
+
+# module, input, (weights, biases, others) derived by hand
+PARAMETER_KINDS = [
+    ("lstm", lambda: nn.LSTM(10, 20), [5, 10], (4 * 20 * 10 + 4 * 20 * 20, 2 * 4 * 20, 0)),
+    ("lstm proj", lambda: nn.LSTM(10, 20, proj_size=5), [5, 10],
+     (4 * 20 * 10 + 4 * 20 * 5 + 5 * 20, 2 * 4 * 20, 0)),
+    ("gru 2 layers both ways", lambda: nn.GRU(10, 20, num_layers=2, bidirectional=True), [5, 10],
+     (2 * (3 * 20 * 10 + 3 * 20 * 20) + 2 * (3 * 20 * 40 + 3 * 20 * 20), 2 * 2 * 2 * 3 * 20, 0)),
+    ("rnn no bias", lambda: nn.RNN(10, 20, bias=False), [5, 10], (20 * 10 + 20 * 20, 0, 0)),
+    ("attention kdim/vdim bias_kv", CrossAttention, [5, 8],
+     (8 * 8 + 8 * 4 + 8 * 4 + 8 * 8, 3 * 8 + 8 + 8 + 8, 0)),  # q/k/v/out weights; in_proj, bias_k, bias_v, out
+    ("embedding + tokens", Tokens, [5], (100 * 16, 0, 16 + 6 * 16)),
+    ("layer norm", lambda: nn.LayerNorm(10), [3, 10], (10, 10, 0)),
+    ("batch norm", lambda: nn.BatchNorm2d(16), [16, 5, 5], (16, 16, 0)),
+    ("prelu", lambda: nn.PReLU(4), [4, 5, 5], (4, 0, 0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "shape", "kinds"), [c[1:] for c in PARAMETER_KINDS], ids=[c[0] for c in PARAMETER_KINDS]
+)
+def test_weights_biases_and_others_add_up_to_params(
+    make, shape: list[int], kinds: tuple[int, int, int]
+) -> None:
+    with torch.device("meta"):
+        model = make()
+    result = trace_module(model, shape)
+    weights, biases, others = kinds
+    assert (result.totals["weights"], result.totals["biases"]) == (weights, biases)
+    assert result.totals["params"] == weights + biases + others == sum(p.numel() for p in model.parameters())
+    rows = result.layers
+    assert (sum(r.weights for r in rows), sum(r.biases for r in rows), sum(r.others for r in rows)) == kinds
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("weight", "weight"), ("conv.weight", "weight"), ("rnn.weight_ih_l0", "weight"), ("in_proj_weight", "weight"),
+     ("rnn.weight_hr_l0_reverse", "weight"), ("bias", "bias"), ("bias_hh_l1", "bias"), ("attn.bias_k", "bias"),
+     ("in_proj_bias", "bias"), ("class_token", "other"), ("pos_embedding", "other"),
+     ("relative_position_bias_table", "other"), ("weightless", "other")],
+)  # fmt: skip
+def test_param_kind(name: str, kind: str) -> None:
+    assert param_kind(name) == kind

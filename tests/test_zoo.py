@@ -234,3 +234,29 @@ def test_input_options_let_vit_take_another_size() -> None:
     totals = trace_module(model, [3, 384, 384]).totals
     # only the position embedding grows: (24 * 24 + 1) tokens instead of (14 * 14 + 1), 768 each
     assert totals["params"] == 86_567_656 + (24 * 24 - 14 * 14) * 768
+
+
+# the parameters neither weight nor bias by name (analysis.trace.param_kind), model by model
+OTHER_PARAMETERS = {
+    "vit_b_16": {"class_token": 768, "encoder.pos_embedding": (224 // 16) ** 2 * 768 + 768},
+    "swin_t": {  # (2M - 1)^2 relative positions x heads, in each of the 2 + 2 + 6 + 2 blocks (M = 7)
+        f"features.{stage}.{block}.attn.relative_position_bias_table": (2 * 7 - 1) ** 2 * heads
+        for stage, blocks, heads in ((1, 2, 3), (3, 2, 6), (5, 6, 12), (7, 2, 24))
+        for block in range(blocks)
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_columns_add_up_to_the_params(name: str) -> None:
+    """weights + biases + others = params, for the totals and every row (issue 13.6)."""
+    result = measure(name).trace
+    totals, others = result.totals, OTHER_PARAMETERS.get(name, {})
+    assert totals["weights"] + totals["biases"] + sum(others.values()) == totals["params"]
+    assert sum(r.weights for r in result.layers) == totals["weights"]
+    assert sum(r.biases for r in result.layers) == totals["biases"]
+    assert sum(r.others for r in result.layers) == sum(others.values())
+    assert all(r.others >= 0 and r.weights + r.biases + r.others == r.params for r in result.layers)
+    assert {
+        n: p.numel() for n, p in built(name).named_parameters() if not n.endswith(("weight", "bias"))
+    } == others
