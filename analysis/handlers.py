@@ -20,12 +20,13 @@ from typing import Any
 import torch
 
 from analysis import arithmetic as ar
+from base.errors import AzmoonError
 
 aten = torch.ops.aten
 
 
-class TraceError(ValueError):
-    """A model or spec that cannot be traced, with a message for the user."""
+class TraceError(AzmoonError, ValueError):
+    """A model or spec that cannot be traced, with a message for the user (one line)."""
 
 
 # --- receptive-field state of a tensor -----------------------------------------------------------------------
