@@ -29,16 +29,26 @@ def course_init(
     term: Annotated[str, typer.Option("--term", help="Term, e.g. 1404-1.")] = "",
     attempts: Annotated[int, typer.Option("--attempts", help="Default attempt limit.")] = 3,
     policy: Annotated[str, typer.Option("--attempt-policy", help="Attempt counted: best | last.")] = "best",
+    database: Annotated[
+        str,
+        typer.Option(
+            "--database", help="SQLite file in the course (default course.db) or a postgresql:// URL."
+        ),
+    ] = "course.db",
     as_json: JsonFlag = False,
 ) -> None:
-    """Create course.yaml, a secret (mode 0600) and the SQLite database (WAL)."""
+    """Create course.yaml, a secret and the database (SQLite WAL or PostgreSQL); staff-only files (0700/0600)."""
     from course.config import init_course
+    from course.store import is_postgres_url
 
-    course = init_course(directory, name_fa, name_en, term, attempts, policy)
+    course = init_course(directory, name_fa, name_en, term, attempts, policy, database)
+    shown = "PostgreSQL" if is_postgres_url(course.database) else str(course.db_path)
     if as_json:
-        emit_json({"course": str(course.root), "database": str(course.db_path)})
+        emit_json({"course": str(course.root), "database": shown})
     else:
-        typer.echo(f"course created in {course.root} (settings: {course.root / 'course.yaml'})")
+        typer.echo(
+            f"course created in {course.root} (settings: {course.root / 'course.yaml'}, database: {shown})"
+        )
 
 
 @roster_app.command("import")
@@ -68,8 +78,10 @@ def roster_list(course_dir: CourseDir = ".", as_json: JsonFlag = False) -> None:
     if as_json:
         emit_json([{"student_id": s.student_id, "name": s.name, "email": s.email} for s in students])
         return
+    from course.files import terminal_safe
+
     for s in students:
-        typer.echo(f"{s.student_id:<14} {s.name}  {s.email or ''}")
+        typer.echo(terminal_safe(f"{s.student_id:<14} {s.name}  {s.email or ''}"))
 
 
 @assignment_app.command("create")
@@ -142,7 +154,8 @@ def assignment_generate(
         return
     typer.echo(
         f"{name}: {report.students} students; keys computed {report.keys_computed}, reused {report.keys_reused} "
-        f"({report.seconds_keys:.1f} s); PDFs {report.seconds_pdf:.1f} s"
+        f"({report.seconds_keys:.1f} s); PDFs {report.seconds_pdf:.1f} s; "
+        f"longest write lock {report.longest_write_lock * 1000:.1f} ms"
     )
     for label, path in report.files.items():
         typer.echo(f"  {label}: {path}")
@@ -153,12 +166,25 @@ def assignment_generate(
 def assignment_key_command(
     name: Annotated[str, typer.Argument(help="Assignment name.")],
     student: Annotated[str | None, typer.Option("--student", help="One student's key.")] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Write the student's key as a PDF (with --student, -o).")
+    ] = False,
+    out: Annotated[str | None, typer.Option("-o", "--out", help="The PDF to write (mode 0600).")] = None,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
-    """The stored key of every (or one) student's variant (course staff only)."""
-    from course.generate import assignment_key
+    """The stored key of every (or one) student's variant (course staff only); --pdf: one student's key PDF."""
+    from course.generate import assignment_key, student_key_pdf
 
+    if pdf:
+        if student is None or out is None:
+            raise ValueError("--pdf needs --student ID and -o FILE | --pdf به --student و -o نیاز دارد")
+        written = student_key_pdf(open_course_dir(course_dir), name, student, out)
+        if as_json:
+            emit_json(written)
+        else:
+            typer.echo(f"{written['file']}: key of {student} ({written['pages']} pages)")
+        return
     key = assignment_key(open_course_dir(course_dir), name, student)
     if as_json:
         emit_json(key)

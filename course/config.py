@@ -6,7 +6,10 @@
     policies:
       attempts: 3               # default attempt limit of a new assignment
       attempt_policy: best      # which graded attempt counts in the gradebook: best | last
-    database: course.db         # SQLite file, relative to the course directory
+    database: course.db         # SQLite file, relative to the course directory, or a postgresql:// URL
+    lock_timeout_seconds: 30    # how long a command waits for another one's write lock
+
+Files are staff-only: the directory 0700, `secret` and `course.db` 0600, whatever the umask.
 
 Standard library + PyYAML only: `azmoon submit` loads this.
 """
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +53,18 @@ class Course:
         return int(self.settings["policies"]["attempts"])
 
     @property
+    def database(self) -> str:
+        """The store: a postgresql:// URL, or the SQLite file's path."""
+        value = self.settings.get("database", "course.db")
+        return value if store.is_postgres_url(value) else str(self.root / value)
+
+    @property
     def db_path(self) -> Path:
-        return self.root / self.settings.get("database", "course.db")
+        return Path(self.database)
+
+    @property
+    def lock_timeout(self) -> float:
+        return float(self.settings.get("lock_timeout_seconds", store.DEFAULT_LOCK_TIMEOUT))
 
     def secret(self) -> bytes:
         path = self.root / SECRET_FILE
@@ -64,8 +76,9 @@ class Course:
             raise CourseError(f"{path}: the course secret is too short")
         return value
 
-    def connect(self) -> sqlite3.Connection:
-        return store.connect(self.db_path)
+    def connect(self, readonly: bool | None = None) -> store.Connection:
+        """The course database; opened read-only when the course cannot be written (read commands still work)."""
+        return store.connect(self.database, timeout=self.lock_timeout, readonly=readonly)
 
 
 def default_settings(name_fa: str, name_en: str, term: str) -> dict[str, Any]:
@@ -85,8 +98,10 @@ def init_course(
     term: str = "",
     attempts: int = 3,
     attempt_policy: str = "best",
+    database: str = "course.db",
 ) -> Course:
-    """Create a course directory: course.yaml, a random 256-bit secret (mode 0600) and the migrated database."""
+    """Create a course directory (0700): course.yaml, a random 256-bit secret (0600) and the migrated database
+    (a SQLite file, 0600, or the schema in an existing PostgreSQL database given by URL)."""
     root = Path(root)
     if (root / COURSE_FILE).exists():
         raise CourseError(f"{root} is already a course ({COURSE_FILE} exists); nothing was changed")
@@ -94,9 +109,12 @@ def init_course(
         raise CourseError(f"attempt policy must be one of {', '.join(ATTEMPT_POLICIES)}")
     if attempts < 1:
         raise CourseError("the default attempt limit must be at least 1")
+    _check_database(root / COURSE_FILE, database)
     root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)  # staff only, whatever the umask
     settings = default_settings(name_fa, name_en, term)
     settings["policies"] = {"attempts": attempts, "attempt_policy": attempt_policy}
+    settings["database"] = database
     secret_path = root / SECRET_FILE
     fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -108,8 +126,22 @@ def init_course(
         encoding="utf-8",
     )
     course = Course(root=root, settings=settings)
-    course.connect().close()
+    if not store.is_postgres_url(database) and course.db_path.exists():
+        raise CourseError(f"{course.db_path} already exists; a course starts with a new database")
+    store.connect(course.database, create=True, timeout=course.lock_timeout).close()
     return course
+
+
+def _check_database(path: Path, value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise CourseError(
+            f"{path}: `database:` must be a file name (SQLite) or a postgresql:// URL, not {value!r} — "
+            f"`database:` باید نام یک فایل یا نشانی postgresql:// باشد"
+        )
+    if "://" in value and not store.is_postgres_url(value):
+        raise CourseError(
+            f"{path}: `database:` {value!r}: only SQLite files and postgresql:// URLs are supported"
+        )
 
 
 def _validate(path: Path, data: Any) -> dict[str, Any]:
@@ -130,6 +162,10 @@ def _validate(path: Path, data: Any) -> dict[str, Any]:
     data.setdefault("term", "")
     data.setdefault("section", "")
     data.setdefault("database", "course.db")
+    _check_database(path, data["database"])
+    timeout = data.setdefault("lock_timeout_seconds", store.DEFAULT_LOCK_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
+        raise CourseError(f"{path}: lock_timeout_seconds must be a number of seconds (0 < s ≤ 3600)")
     return data
 
 

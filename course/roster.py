@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from course import store
 from course.config import Course, CourseError
 from course.store import transaction
 
@@ -20,6 +21,8 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROSTER_BYTES = 5_000_000
 MAX_NAME_CHARS = 200
+# C0 and C1 controls, DEL, and the bidi overrides/isolates that reorder a terminal line or a PDF
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
@@ -68,6 +71,13 @@ def parse_roster(text: str, source: str = "roster") -> list[Student]:
             problems.append(f"line {line}: expected {len(header)} columns, found {len(row)}")
             continue
         cells = dict(zip(header, row, strict=True))
+        bad = [column for column, cell in cells.items() if CONTROL.search(cell)]
+        if bad:
+            problems.append(
+                f"line {line}: a control character (NUL, ESC, DEL, ...) in {', '.join(bad)} — "
+                f"سطر {line}: نویسهٔ کنترلی در {', '.join(bad)}"
+            )
+            continue
         student_id = normalize_id(cells["student_id"])
         name = " ".join(cells["name"].split())
         email = cells.get("email", "").strip() if has_email else ""
@@ -99,11 +109,11 @@ def parse_roster(text: str, source: str = "roster") -> list[Student]:
 
 
 def import_roster(course: Course, path: Path) -> ImportReport:
+    from course.files import read_bounded
+
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_ROSTER_BYTES:
-            raise CourseError(f"{path}: larger than {MAX_ROSTER_BYTES} bytes; is this a roster?")
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_ROSTER_BYTES, "roster").decode("utf-8")
     except UnicodeDecodeError:
         raise CourseError(f"{path}: not UTF-8 text; save the roster as CSV UTF-8") from None
     students = parse_roster(text, str(path))
@@ -112,21 +122,12 @@ def import_roster(course: Course, path: Path) -> ImportReport:
     try:
         with transaction(conn):
             for student in students:
-                row = conn.execute(
-                    "SELECT name, email FROM students WHERE student_id = ?", (student.student_id,)
-                ).fetchone()
+                row = store.student_row(conn, student.student_id)
                 if row is None:
-                    conn.execute(
-                        "INSERT INTO students (student_id, name, email) VALUES (?, ?, ?)",
-                        (student.student_id, student.name, student.email),
-                    )
+                    store.insert_student(conn, student.student_id, student.name, student.email)
                     added += 1
                 elif (row["name"], row["email"]) != (student.name, student.email):
-                    conn.execute(
-                        "UPDATE students SET name = ?, email = ?, updated_at = datetime('now') "
-                        "WHERE student_id = ?",
-                        (student.name, student.email, student.student_id),
-                    )
+                    store.update_student(conn, student.student_id, student.name, student.email)
                     updated += 1
                 else:
                     unchanged += 1
@@ -138,7 +139,7 @@ def import_roster(course: Course, path: Path) -> ImportReport:
 def list_students(course: Course) -> list[Student]:
     conn = course.connect()
     try:
-        rows = conn.execute("SELECT student_id, name, email FROM students ORDER BY student_id").fetchall()
+        rows = store.student_rows(conn)
     finally:
         conn.close()
     return [Student(r["student_id"], r["name"], r["email"]) for r in rows]
