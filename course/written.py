@@ -68,12 +68,45 @@ def rubric_of(part_key: dict[str, Any]) -> dict[str, str]:
 
 
 def _answers(raw: str) -> dict[str, Any]:
+    """The nested answers of a stored answer file that was graded (so `read_answer_file` accepted it once)."""
+    fast = _stored_answers_fast(raw)
+    if fast is not None:
+        return fast
     from grader.answerfile import AnswerFileError, read_answer_file
 
     try:
         return read_answer_file(raw.encode("utf-8")).answers or {}
     except AnswerFileError:
         return {}
+
+
+_FAST_LOADER: Any = None
+
+
+def _stored_answers_fast(raw: str) -> dict[str, Any] | None:
+    """libyaml's parser with the answer reader's rule (no implicit types: every plain scalar is text), for files
+    the full reader already accepted at submit (a regrade reads thousands); None when the shape is not the
+    plain nested one, and the full reader decides."""
+    global _FAST_LOADER
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    if _FAST_LOADER is None:
+        _FAST_LOADER = type("_StoredTextLoader", (yaml.CSafeLoader,), {"yaml_implicit_resolvers": {}})
+    try:
+        document = yaml.load(raw, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader without implicit types)
+    except yaml.YAMLError:
+        return None
+    answers = document.get("answers") if isinstance(document, dict) else None
+    if not isinstance(answers, dict) or not all(isinstance(v, dict) for v in answers.values()):
+        return None
+    nested: dict[str, Any] = {}
+    for item, parts in answers.items():
+        if not all(v is None or isinstance(v, str) for v in parts.values()):
+            return None
+        nested[str(item)] = {str(k): v for k, v in parts.items()}
+    return nested
 
 
 def written_queue(course: Course, assignment: str) -> list[WrittenAnswer]:

@@ -145,3 +145,19 @@ def test_written_grades_survive_a_regrade(course_dir: Path) -> None:
     assert result["score"] == pytest.approx(
         1 + 6
     )  # everything right now: the key fixed, the written part graded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "assignment: hw1\nstudent: '1'\nanswers:\n  a:\n    x: 1.50\n    y:\n    z: yes\n    w: 0x10\n    v: '  07 '\n",
+        'answers:\n  a: {x: 1e3, y: null, z: ~}\n  b:\n    q: "=1"\n    r: |\n      two\n      lines\n',
+        "answers:\n  a:\n    x: [1, 2, '3']\n",
+        "answers:\n  a:\n    x: ۱۲۳\n  b: {}\n",
+    ],
+)
+def test_stored_answers_read_as_the_answer_reader_reads_them(text: str) -> None:
+    """A regrade reads thousands of stored files with libyaml; what it reads is what the answer reader read."""
+    from grader.answerfile import read_answer_file
+
+    assert written._answers(text) == read_answer_file(text.encode("utf-8")).answers
