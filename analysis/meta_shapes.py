@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 aten = torch.ops.aten
 FLOATS = (torch.float32, torch.float64)
@@ -262,3 +263,30 @@ def fast_output(func: Any, args: tuple, kwargs: dict) -> Any:
     if packet not in (aten.mm, aten.addmm, aten.bmm) and not all(t.is_contiguous() for t in tensors):
         return None
     return maker(args, kwargs)
+
+
+def same_meta(made: Any, real: Any, func: Any) -> None:
+    """Tests: the output made here must equal torch's own (shape, stride and dtype of every tensor)."""
+    made_list, real_list = (list(x) if isinstance(x, tuple | list) else [x] for x in (made, real))
+    describe = [[(tuple(t.shape), t.stride(), t.dtype) for t in ts] for ts in (made_list, real_list)]
+    if describe[0] != describe[1]:
+        raise AssertionError(f"{func}: made {describe[0]}, torch gives {describe[1]}")
+
+
+class FastMeta(TorchDispatchMode):
+    """Run ops on meta through `fast_output` first (the sheet's layer-by-layer shape check uses it)."""
+
+    verify = False  # tests: check every output made here against torch's own meta kernel
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False  # see analysis.trace._Tracer: nothing to skip, and asking would import torch._dynamo
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        out = fast_output(func, args, kwargs)
+        if out is None:
+            return func(*args, **kwargs)
+        if self.verify:
+            same_meta(out, func(*args, **kwargs), func)
+        return out

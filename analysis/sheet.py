@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from analysis.meta_shapes import FastMeta
 from base.errors import AzmoonError
 
 MAX_SHEET_CHARS = 100_000
@@ -363,7 +364,7 @@ def build_sheet(text: str, input_shape: list[int]) -> SheetModel:
             shape = list(x.shape[1:])
         layer = _build_layer(call, shape)
         try:
-            with torch.no_grad():
+            with torch.no_grad(), FastMeta():
                 x = layer.eval()(x)
         except (RuntimeError, ValueError, ArithmeticError, TypeError, IndexError) as exc:
             reason = str(exc).splitlines()[0]

@@ -26,7 +26,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from analysis import arithmetic as ar
 from analysis.handlers import GONE, HANDLERS, Spatial, TraceError, classify, first, merge, reshaped
-from analysis.meta_shapes import fast_output
+from analysis.meta_shapes import fast_output, same_meta
 
 
 @dataclass
@@ -121,13 +121,6 @@ class _Call:
     unsupported: bool = False
 
 
-def _same_meta(made: Any, real: Any, func: Any) -> None:
-    made_list, real_list = (list(x) if isinstance(x, tuple | list) else [x] for x in (made, real))
-    describe = [[(tuple(t.shape), t.stride(), t.dtype) for t in ts] for ts in (made_list, real_list)]
-    if describe[0] != describe[1]:
-        raise AssertionError(f"{func}: made {describe[0]}, torch gives {describe[1]}")
-
-
 class _Tracer(TorchDispatchMode):
     verify = False  # tests: check every output `fast_output` makes against torch's own meta kernel
 
@@ -163,7 +156,7 @@ class _Tracer(TorchDispatchMode):
         if out is None:
             out = func(*args, **kwargs)
         elif self.verify:
-            _same_meta(out, func(*args, **kwargs), func)
+            same_meta(out, func(*args, **kwargs), func)
         kind = classify(func)
         states = self._input_states(args)
         macs = 0

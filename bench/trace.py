@@ -2,9 +2,11 @@
 
 1. ResNet-50 at 224×224 (the zoo's plain-torch.nn definition): Azmoon's meta-device trace, torch's
    FlopCounterMode alone on meta, and a real CPU forward with allocated weights — in one run.
-2. Cold start of `azmoon trace` on the seed sheet against `python -c "import torch"`.
+2. Cold start of `azmoon trace zoo:resnet50 --json` and of `azmoon trace` on the seed sheet against
+   `python -c "import torch"`, in the same run: medians and ratios (issue 13.8: ≤ 1.5×).
+3. Every zoo model: trace vs CPU forward, totals vs the published table.
 
-Run: `.venv/bin/python bench/trace.py [--repeat 5]`
+Run: `.venv/bin/python bench/trace.py [--repeat 5] [--only cold]`
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "python -c 'import torch'"
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -72,22 +75,28 @@ def bench_resnet50(repeat: int) -> None:
 
 
 def bench_cold_start(repeat: int) -> None:
-    print("Cold start (whole process, seed sheet Q1)")
+    """Whole processes, interleaved so that a busy machine slows every command alike; medians and ratios."""
+    print(f"Cold start (whole process; runs interleaved, n={repeat} each after one warm-up round)")
+    azmoon = [sys.executable, str(ROOT / "cli.py")]
     commands = {
-        "python -c 'import torch'": [sys.executable, "-c", "import torch"],
+        BASELINE: [sys.executable, "-c", "import torch"],
+        "azmoon trace zoo:resnet50 --json": [*azmoon, "trace", "zoo:resnet50", "--json"],
         "azmoon trace examples/sheet002_q1.txt": [
-            sys.executable, str(ROOT / "cli.py"), "trace", str(ROOT / "examples/sheet002_q1.txt"), "--input", "3x128x128",
+            *azmoon, "trace", str(ROOT / "examples/sheet002_q1.txt"), "--input", "3x128x128",
         ],
     }  # fmt: skip
-    medians = {}
-    for name, command in commands.items():
-        times = timed(
-            lambda command=command: subprocess.run(command, check=True, capture_output=True), repeat
-        )
-        report(name, times)
-        medians[name] = statistics.median(times)
-    ratio = medians["azmoon trace examples/sheet002_q1.txt"] / medians["python -c 'import torch'"]
-    print(f"  azmoon trace / import torch: {ratio:.2f}×")
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_number in range(repeat + 1):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+            if round_number:  # round 0 warms the file cache
+                times[name].append(time.perf_counter() - start)
+    for name in commands:
+        report(name, times[name])
+    baseline = statistics.median(times[BASELINE])
+    for name in list(commands)[1:]:
+        print(f"  {name} / import torch: {statistics.median(times[name]) / baseline:.2f}×  (target ≤ 1.5×)")
 
 
 # --- model zoo (solutions/zoo, issue 7) ------------------------------------------------------------------------
@@ -136,10 +145,12 @@ def bench_zoo(repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["resnet50", "cold", "zoo"], help="run one part")
     args = parser.parse_args()
-    bench_resnet50(args.repeat)
-    bench_cold_start(args.repeat)
-    bench_zoo(args.repeat)
+    parts = {"resnet50": bench_resnet50, "cold": bench_cold_start, "zoo": bench_zoo}
+    for name, bench in parts.items():
+        if args.only in (None, name):
+            bench(args.repeat)
 
 
 if __name__ == "__main__":

@@ -110,13 +110,20 @@ def test_broadcast(shapes: tuple, expected: list[int] | None) -> None:
     assert broadcast(*shapes) == expected
 
 
-def test_cold_trace_of_resnet50_imports_neither_dynamo_nor_sympy() -> None:
+@pytest.mark.parametrize(
+    ("args", "params"),
+    [
+        (["zoo:resnet50"], 25_557_032),
+        (["examples/sheet002_q1.txt", "--input", "3x128x128"], 5_827_786),
+    ],
+)
+def test_cold_trace_imports_neither_dynamo_nor_sympy(args: list[str], params: int) -> None:
     probe = (
-        "import sys, json; sys.argv = ['cli.py', 'trace', 'zoo:resnet50', '--json']\n"
+        f"import sys, json; sys.argv = ['cli.py', 'trace', *{args!r}, '--json']\n"
         "from cli import app\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "print(json.dumps([m for m in ('torch._dynamo', 'sympy') if m in sys.modules]), file=sys.stderr)\n"
     )
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert json.loads(run.stdout)["totals"]["params"] == 25_557_032
+    assert json.loads(run.stdout)["totals"]["params"] == params
     assert json.loads(run.stderr.strip().splitlines()[-1]) == []
