@@ -11,6 +11,13 @@ arguments; a symbolic size (`N`) or a missing in-size is inferred from the previ
 before the first Linear that follows a conv or pool (with anything between). Parsing is a whitelist over Python's `ast`: known layer
 names, literal arguments (numbers, tuples, strings, booleans, None, small integer arithmetic). Nothing is eval'd.
 
+Python as a model's `__init__` writes it reads too: `self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)`
+(labelled `conv1`), a pasted `self.features = nn.Sequential(...)` over several lines with comments and trailing
+commas (layers labelled as torch names them: `features.0`, `features.1`, nested `features.3.0`), a bare
+`nn.Sequential(...)`; the `class ...:`, `def __init__(...):` and `super().__init__()` lines are skipped. Layers
+run in the order written. Arguments bind as torch binds them (any positional/keyword split); only when that fails
+and the layer infers its first size (`Linear(10)`) is that size left to inference.
+
 Labels: a line's label names its first layer; the next layers on that line continue its number when that label
 is free (`Layer9: Linear → Linear` gives Layer9 and Layer10, as the sheet's numbering expects), else get `.2`.
 """

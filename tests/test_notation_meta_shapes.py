@@ -82,6 +82,8 @@ def test_made_outputs_equal_torch_on_layers(case: int, verify: None) -> None:
         (aten.max_pool2d_with_indices.default, "padding larger than half the kernel"),
         (aten.addmm.default, "a product of mismatched sizes"),
         (aten.add.Tensor, "shapes that do not broadcast"),
+        (aten.convolution.default, "a channels-last input"),
+        (aten.add.Tensor, "a half-precision input"),
     ],
 )
 def test_what_torch_would_refuse_is_left_to_torch(func, args: str) -> None:
@@ -94,6 +96,9 @@ def test_what_torch_would_refuse_is_left_to_torch(func, args: str) -> None:
         "padding larger than half the kernel": (torch.empty(1, 3, 9, 9, **meta), [2, 2], [2, 2], [2, 2]),
         "a product of mismatched sizes": (torch.empty(3, **meta), torch.empty(2, 4, **meta), torch.empty(5, 3, **meta)),
         "shapes that do not broadcast": (torch.empty(2, 3, **meta), torch.empty(4, 3, **meta)),
+        "a channels-last input": (torch.empty(1, 3, 9, 9, **meta).to(memory_format=torch.channels_last),
+                                  torch.empty(8, 3, 3, 3, **meta), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1),
+        "a half-precision input": (torch.empty(2, 3, dtype=torch.half, **meta), torch.empty(2, 3, **meta)),
     }  # fmt: skip
     assert fast_output(func, cases[args], {}) is None
 
