@@ -108,8 +108,8 @@ def _parse(data: bytes) -> Any:
 
 
 def _header(answer_file: Any, received: Received) -> tuple[str, str]:
-    assignment = str(answer_file.assignment or "").strip()[:200] or None
-    student = str(answer_file.student or "").strip()[:200] or None
+    assignment = str(answer_file.assignment or "").replace("\x00", "\ufffd").strip()[:200] or None
+    student = str(answer_file.student or "").replace("\x00", "\ufffd").strip()[:200] or None
     if assignment is None or student is None:
         raise _Refusal(
             _words(
@@ -375,9 +375,8 @@ def _replay(conn: Any, received: Received, student: str | None) -> Outcome | Non
         raise SubmissionRefused(
             _words(row["reason"] or "refused", row["reason"] or "پذیرفته نشد"), int(row["id"])
         )
-    document = (
-        json.loads(row["result"]) if row["result"] else {"status": row["status"], "submission": row["id"]}
-    )
+    document = json.loads(row["result"]) if row["result"] else {"status": row["status"]}
+    document["submission"] = int(row["id"])
     return Outcome(status=row["status"], document=document)
 
 
