@@ -142,6 +142,104 @@ FORMS: dict[str, tuple[str, str]] = {
 }
 
 
+# the answer file as a whole (grader.answerfile.AnswerFileError) and a submission read whole (grader.problems)
+FILE_MESSAGES: dict[str, tuple[str, str]] = {
+    "cannot_read": ("فایل پاسخ `{path}` خوانده نشد: {why}", "cannot read the answer file {path}: {why}"),
+    "too_large": (
+        "فایل پاسخ بزرگ‌تر از {limit} کیلوبایت است",
+        "the answer file is larger than {limit} KiB",
+    ),
+    "not_utf8": (
+        "فایل پاسخ UTF-8 معتبر نیست (بایت {byte})؛ آن را با کدگذاری UTF-8 ذخیره کنید",
+        "the answer file is not valid UTF-8 (byte {byte}); save it as UTF-8",
+    ),
+    "nul": (
+        "فایل پاسخ نویسه‌ی NUL دارد؛ آن را به صورت متن UTF-8 ذخیره کنید",
+        "the answer file contains NUL characters; save it as UTF-8 text",
+    ),
+    "control": (
+        "فایل پاسخ در سطر {line} نویسه‌ی کنترلی ({char}) دارد؛ آن را حذف کنید",
+        "the answer file has a control character ({char}) at line {line}; remove it",
+    ),
+    "aliases": (
+        "لنگر و ارجاع YAML (& و *) در فایل پاسخ مجاز نیست",
+        "YAML anchors and aliases (& and *) are not allowed in an answer file",
+    ),
+    "tags": (
+        "برچسب YAML (!! یا !) در فایل پاسخ مجاز نیست",
+        "YAML tags (!! or !) are not allowed in an answer file",
+    ),
+    "documents": (
+        "فایل پاسخ باید فقط یک سند YAML باشد (--- اضافه را حذف کنید)",
+        "the answer file must hold one YAML document (remove the extra ---)",
+    ),
+    "too_deep": (
+        "فایل پاسخ بیش از {limit} سطح تو در تو است",
+        "the answer file is nested more than {limit} levels deep",
+    ),
+    "too_many": ("فایل پاسخ بیش از {limit} مقدار دارد", "the answer file has more than {limit} entries"),
+    "not_yaml": (
+        "فایل پاسخ YAML معتبر نیست{where_fa}: `{problem}`",
+        "the answer file is not valid YAML{where}: {problem}",
+    ),
+    "duplicate_key": (
+        "کلید `{key}` در سطر {line} تکرار شده است (بار اول در سطر {first})؛ هر پاسخ را یک بار بنویسید",
+        "the key '{key}' is repeated at line {line} (first at line {first}); write each answer once",
+    ),
+    "list_of_non_values": (
+        "پاسخ `{where}` فهرستی از مقدارهای غیرساده است؛ آن را در یک سطر متن بنویسید",
+        "answer '{where}' is a list of non-values; write it as one line of text",
+    ),
+    "answer_mapping": (
+        "پاسخ `{where}` باید یک مقدار (متن یا عدد) باشد، نه یک نگاشت",
+        "answer '{where}' must be a value (text or number), not a mapping",
+    ),
+    "long_key": (
+        "یک کلید در فایل پاسخ بیش از {limit} نویسه است",
+        "a key in the answer file is longer than {limit} characters",
+    ),
+    "answers_mapping": (
+        "`answers:` باید نگاشتی از شناسه‌ی بخش‌ها (یا سؤال‌ها) به پاسخ‌ها باشد",
+        "`answers:` must be a mapping of part ids (or item ids) to answers",
+    ),
+    "mixed": (
+        "`answers:` شناسه‌ی سؤال (نگاشت تو در تو) و شناسه‌ی بخش (مقدار) را با هم آورده است؛ یک شکل را به کار ببرید",
+        "`answers:` mixes item ids (nested mappings) and part ids (values); use one form",
+    ),
+    "header_value": (
+        "کلید سرآیند `{name}` باید یک مقدار باشد",
+        "header key '{name}' must be a single value",
+    ),
+    "not_mapping": (
+        "فایل پاسخ باید یک نگاشت YAML با کلید `answers:` باشد",
+        "the answer file must be a YAML mapping with an `answers:` key",
+    ),
+    "no_answers": ("فایل پاسخ کلید `answers:` ندارد", "the answer file has no `answers:` key"),
+    "variant_number": (
+        "کلید سرآیند `variant` باید عدد صحیح باشد، نه `{value}`",
+        "header key 'variant' must be a whole number, not '{value}'",
+    ),
+    # grader.problems: a submission that does not read whole
+    "unknown_item": (
+        "سؤال `{id}` در این تکلیف نیست{nearest_fa}",
+        "there is no item '{id}' in this assignment{nearest}",
+    ),
+    "unknown_part": (
+        "سؤال `{item}` بخشی به نام `{id}` ندارد{nearest_fa}",
+        "item '{item}' has no part '{id}'{nearest}",
+    ),
+    "item_not_mapping": (
+        "پاسخ‌های سؤال `{item}` باید نگاشتی از شناسه‌ی بخش‌ها به پاسخ‌ها باشد (`{item}: {{part: answer}}`)",
+        "the answers of item '{item}' must map part ids to answers (`{item}: {{part: answer}}`)",
+    ),
+    "part_problem": ("`{item}.{part}`: {text}", "{item}.{part}: {text}"),
+    "nothing_answered": (
+        "در این فایل به هیچ بخشی پاسخ داده نشده است؛ پاسخ‌ها را زیر `answers:` بنویسید",
+        "nothing is answered in this file; write your answers under `answers:`",
+    ),
+}
+
+
 class _Values(dict):
     def __missing__(self, key: str) -> str:
         return "-"
@@ -163,6 +261,11 @@ def reason(key: str, **values: object) -> Bilingual:
 
 def default_form(kind: str, **values: object) -> Bilingual:
     fa, en = FORMS.get(kind, FORMS["real"])
+    return {"fa": localize(_fill(fa, values), "fa"), "en": _fill(en, values)}
+
+
+def file_message(code: str, **values: object) -> Bilingual:
+    fa, en = FILE_MESSAGES[code]
     return {"fa": localize(_fill(fa, values), "fa"), "en": _fill(en, values)}
 
 

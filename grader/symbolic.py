@@ -41,6 +41,8 @@ DEFAULT_DOMAIN = (-3.0, 3.0)
 DEFAULT_SAMPLES = 8
 DEFAULT_TIME_LIMIT = 4.0  # seconds for one equivalence check
 _RTOL, _ATOL = 1e-6, 1e-9
+MAX_DECIDED = 512  # equivalence verdicts remembered per process (pure functions of their inputs)
+_DECIDED: dict[tuple, tuple[bool, str]] = {}
 
 GREEK = {"σ": "sigma", "α": "alpha", "β": "beta", "γ": "gamma", "λ": "lamda", "θ": "theta", "μ": "mu"}
 GREEK.update({"τ": "tau", "ε": "epsilon", "δ": "delta", "η": "eta", "ω": "omega", "φ": "phi"})
@@ -464,7 +466,10 @@ def equivalent(
     time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> tuple[bool, str]:
     """(typed equals key on the domain, how typed was read); FormatProblem if typed cannot be read; Unchecked
-    past the time bound."""
+    past the time bound. Decided checks are remembered (a submission is read whole, then graded: one check)."""
+    memo = (key_text, typed_text, tuple(sorted(names)), tuple(sorted(domain.items())), samples)
+    if memo in _DECIDED:
+        return _DECIDED[memo]
     if _can_use_alarm():
         try:
             with _alarm(time_limit):
@@ -477,6 +482,9 @@ def equivalent(
         result, parsed = _equivalent_in_child(key_text, typed_text, names, domain, samples, time_limit)
     if result is None:
         raise Unchecked
+    if len(_DECIDED) >= MAX_DECIDED:
+        _DECIDED.pop(next(iter(_DECIDED)))
+    _DECIDED[memo] = (result, parsed)
     return result, parsed
 
 
