@@ -37,6 +37,7 @@ from analysis.meta_shapes import FastMeta
 from base.errors import AzmoonError
 
 MAX_SHEET_CHARS = 100_000
+MAX_LAYERS = 2_000
 MAX_INT = 10**7  # a single literal bigger than this is not a layer size
 LAYERS: dict[str, type[nn.Module]] = {
     cls.__name__: cls
@@ -161,7 +162,7 @@ def _parse_call(text: str, line: int, label: str | None) -> LayerCall:
     where = f"line {line} ({label or text})"
     try:
         tree = ast.parse(text, mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         raise SheetError(
             f"{where}: cannot read '{text}' as a layer like Conv2d(3, 32, kernel_size=3)"
         ) from None
@@ -220,7 +221,7 @@ def _python_layers(statement: _Statement) -> list[LayerCall] | None:
     writes them, or None when the statement is not such Python (a sheet line like `Layer1: Conv2d(...)`)."""
     try:
         tree = ast.parse(statement.text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     if len(tree.body) != 1:
         return None
@@ -275,7 +276,10 @@ def parse_sheet(text: str) -> list[LayerCall]:
         number, stripped = statement.line, " ".join(statement.text.split())
         if SCAFFOLDING.match(stripped):
             continue
-        python = _python_layers(statement)
+        try:
+            python = _python_layers(statement)
+        except RecursionError:
+            raise SheetError(f"line {number}: nested too deeply") from None
         if python is not None:
             calls += python
             continue
@@ -287,11 +291,16 @@ def parse_sheet(text: str) -> list[LayerCall]:
         if not pieces:
             raise SheetError(f"line {number}: '{stripped}' has no layer")
         for position, piece in enumerate(pieces):
-            call = _parse_call(piece, number, label.strip() if label and position == 0 else None)
+            try:
+                call = _parse_call(piece, number, label.strip() if label and position == 0 else None)
+            except RecursionError:
+                raise SheetError(f"line {number}: nested too deeply") from None
             call.label, call.position = (label.strip() if label else None), position
             calls.append(call)
     if not calls:
         raise SheetError("the sheet has no layers")
+    if len(calls) > MAX_LAYERS:
+        raise SheetError(f"the sheet has {len(calls)} layers; at most {MAX_LAYERS} are read")
     return calls
 
 

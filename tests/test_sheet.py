@@ -97,6 +97,23 @@ def test_oversized_sheet_is_refused() -> None:
         parse_sheet("ReLU()\n" * 20_000)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Linear(" + "-" * 50_000 + "1, 3)", "line 1"),
+        ("Linear(" + "+".join(["1"] * 20_000) + ", 3)", "line 1"),
+        ("nn.Sequential(" * 150 + "nn.ReLU()" + ")" * 150, None),
+        ("self.a = nn.Sequential(" + "nn.ReLU(), " * 3000 + ")", "at most 2000"),
+    ],
+)
+def test_hostile_nesting_and_sizes_are_clean_errors(text: str, message: str | None) -> None:
+    if message is None:
+        assert len(build_sheet(text, [3, 8, 8]).model) == 1
+        return
+    with pytest.raises(SheetError, match=message):
+        build_sheet(text, [3, 8, 8])
+
+
 # --- torch's own notation (issue 13.1) --------------------------------------------------------------------------
 
 
