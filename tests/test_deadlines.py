@@ -334,3 +334,22 @@ def test_status_names_who_has_not_submitted_who_is_late_and_attempts(course_dir:
     code, out = cli("extension", "grant", "hw1", "--student", "nobody", "--until", "1405-09-30 10:00",
                     "--course", str(course_dir))  # fmt: skip
     assert code == 1 and "not on the roster" in out
+
+
+def test_staff_submitting_for_a_student_is_never_late_also_at_export(course_dir: Path) -> None:
+    from deadline_course import answer_bytes
+
+    from course.submit import submit_text
+
+    course = open_course(course_dir)
+    sid = STUDENTS[0]
+    data = answer_bytes(course, "hw1", sid, right_answers(course, "hw1", sid))
+    late = datetime(2026, 12, 18, 10, 0, tzinfo=UTC)  # 2 d 13 h 31 min after the due time
+    document = submit_text(course, data, staff="ta1", at=late, late_exempt=True).document
+    assert document["late"]["code"] == "exempt" and document["late"]["penalty_percent"] == 0
+    row = _wide(course_dir)[sid]
+    assert (float(row["total"]), row["penalty_percent"], row["late"]) == (pytest.approx(4.6), "0.0", "")
+    other = submit_text(course, answer_bytes(course, "hw1", STUDENTS[1], right_answers(course, "hw1", STUDENTS[1])),
+                        at=late).document  # fmt: skip
+    assert other["late"]["message"]["en"] == "late by 2 d 13 h 31 min: −30%"
+    assert float(_wide(course_dir)[STUDENTS[1]]["total"]) == pytest.approx(4.6 * 0.7)
