@@ -21,6 +21,7 @@ from grader.settings import (  # noqa: F401 - KIND_DEFAULTS, COMPARATOR_DEFAULTS
     COMPARATOR_DEFAULTS,
     KIND_DEFAULTS,
     NUMERIC_COMPARATORS,
+    SHORT_DIGITS_CREDIT,
     settings_of,
 )
 from grader.shapes import parse_shape, show_shape
@@ -144,9 +145,60 @@ def grade_number(part_key: dict[str, Any], typed: Any, settings: dict[str, Any])
                 notes.append(say(note, percent=show_number(value), fraction=show_number(value / 100)))
                 return Verdict(form_credit, parsed, notes)
             return Verdict(1.0, parsed, notes)
+    short = _short_digits(settings, reading, value, key)
+    if short is not None:
+        credit = float(settings.get("short_digits_credit", SHORT_DIGITS_CREDIT))
+        return Verdict(credit, parsed, [*notes, short])
     first = candidates[0][0]
     notes.extend(_number_hints(part_key, settings, first, key, scale, same, reading.text))
     return Verdict(0.0, parsed, notes)
+
+
+_PLAIN_DECIMAL = re.compile(
+    r"^[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:(?:[eE]|\*10\*\*\(?)(?P<exp>[+-]?\d+)\)?)?$"
+)
+
+
+def written_digits(text: str) -> tuple[int, int] | None:
+    """(decimal places, significant figures) a plain typed decimal shows: `0.86` (2, 2), `8.6e-1` (2, 2),
+    `1.20` (2, 3), `120000` (0, 2: trailing zeros of a whole number are not counted); None for arithmetic."""
+    match = _PLAIN_DECIMAL.match(text.replace(" ", ""))
+    if match is None or not (match["int"] or match["frac"]):
+        return None
+    whole, fraction = match["int"] or "", match["frac"] or ""
+    exponent = int(match["exp"] or 0)
+    if abs(exponent) > 400:
+        return None
+    digits = (whole + fraction).lstrip("0")
+    if not fraction:
+        digits = digits.rstrip("0")
+    return max(0, len(fraction) - exponent), max(1, len(digits))
+
+
+def _short_digits(settings: dict[str, Any], reading: Any, value: Fraction, key: Fraction) -> Bilingual | None:
+    """The note for the key rounded to fewer digits than asked (`0.86` for 0.862 at 3 decimals), else None.
+
+    Recognised when the student wrote a plain decimal with fewer digits than asked but at least half of them
+    (rounded up, at least 1), and the value is the key correctly rounded to the digits written
+    (|typed − key| ≤ ½ unit of the last digit written).
+    """
+    comparator = settings["comparator"]
+    if comparator not in ("sigfig", "decdig") or reading.slash_decimal is not None:
+        return None
+    shown = written_digits(reading.text)
+    if shown is None:
+        return None
+    asked = int(settings["digits"])
+    written = shown[0] if comparator == "decdig" else shown[1]
+    if not (max(1, math.ceil(asked / 2)) <= written < asked):
+        return None
+    if comparator == "decdig":
+        place = -written
+    else:
+        place = (_floor_log10(key) if key != 0 else 0) - written + 1
+    if abs(value - key) > Fraction(1, 2) * Fraction(10) ** place:
+        return None
+    return say(f"short_{comparator}", asked=asked, written=written)
 
 
 def _wrong_factor(text: str, value: Fraction, key: Fraction) -> tuple[int, int] | None:

@@ -83,6 +83,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "شکل {expected} بعد دارد، شما {given} بعد نوشته‌اید.",
         "The shape has {expected} dimensions; you wrote {given}.",
     ),
+    "short_sigfig": (
+        "مقدار درست است، ولی {asked} رقم معنادار بنویسید (شما {written} رقم نوشتید)؛ بخشی از نمره داده شد.",
+        "The value is right, but give {asked} significant figures (you wrote {written}); part of the credit.",
+    ),
+    "short_decdig": (
+        "مقدار درست است، ولی {asked} رقم اعشار بنویسید (شما {written} رقم نوشتید)؛ بخشی از نمره داده شد.",
+        "The value is right, but give {asked} decimal places (you wrote {written}); part of the credit.",
+    ),
     "sigfig": ("با {digits} رقم معنادار مقایسه شد.", "Compared to {digits} significant figures."),
     "decdig": ("با {digits} رقم اعشار مقایسه شد.", "Compared to {digits} decimal places."),
 }
