@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "python -c 'import torch'"
+sys.path.insert(0, str(ROOT))  # `python bench/trace.py` from a checkout: the packages beside bench/
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
