@@ -333,14 +333,57 @@ _TRUE = {"t", "true", "yes", "y", "درست", "صحیح", "بله", "بلی", "r
 _FALSE = {"f", "false", "no", "n", "نادرست", "غلط", "خیر", "نه", "wrong", "incorrect"}
 
 
+PERSIAN_LETTERS = ("الف", "ب", "ج", "د", "ه", "و", "ز", "ح", "ط", "ی")  # abjad order, as Persian exams letter
+
+
+def option_letter(index: int) -> str:
+    """A, B, … Z, then AA, AB …: the letter of the option at this place in the variant's order."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _letter_index(folded: str, count: int) -> int | None:
+    """The place of the option a letter names: Latin A–Z, AA… (any case), or Persian الف، ب، ج، د …"""
+    if folded in PERSIAN_LETTERS:
+        index = PERSIAN_LETTERS.index(folded)
+        return index if index < count else None
+    if folded.isascii() and folded.isalpha() and len(folded) <= 2:
+        index = next((k for k in range(count) if option_letter(k).casefold() == folded), None)
+        return index
+    return None
+
+
 def match_option(options: list[dict[str, Any]], typed: Any) -> str:
-    """The id of the option a student means: its id (`b`, `(b)`, `option b`) or its text in either language."""
+    """The id of the option a student means: its letter in the variant's order of `options` (`B`, `(B)`,
+    `option b`, Persian `ب` in abjad order الف، ب، ج، د …), its id (`b`, `(b)`, `option b`) or its text in
+    either language.
+
+    Letters and ids can collide (ids `a`–`d` shuffled per variant): a capital letter as typed (`B`, as the
+    worksheet prints it) is the letter, a lower-case one is the id when some option has that id and the letter
+    otherwise. A capital letter that is also, exactly, the id of another option is ambiguous: a format error
+    naming both, never a guess.
+    """
     raw = str(typed).strip()
     folded = _OPTION_WORDS.sub("", fold_words(raw)).strip()
+    core = re.sub(r"[^A-Za-z\u0600-\u06FF]", "", _OPTION_WORDS.sub("", normalize(raw)))
     ids = [str(o["id"]) for o in options]
     by_id = [i for i in ids if fold_words(i) == folded]
+    place = _letter_index(folded, len(options))
+    by_letter = ids[place] if place is not None else None
+    if by_letter is not None and core.isascii() and core.isupper():
+        if core in ids and core != by_letter:
+            raise FormatProblem(
+                "letter_or_id", typed=raw[:40], letter_id=by_letter, id=core, letter=option_letter(place or 0)
+            )
+        return by_letter
     if len(by_id) == 1:
         return by_id[0]
+    if by_letter is not None:
+        return by_letter
     by_text = [
         str(o["id"]) for o in options if folded in {fold_words(t) for t in (o.get("text") or {}).values()}
     ]
@@ -404,7 +447,9 @@ def _form(part_key: dict[str, Any], settings: dict[str, Any]) -> Bilingual:
     if settings.get("percent"):
         return default_form("percent")
     if kind == "choice":
-        return default_form("choice", ids=", ".join(str(o["id"]) for o in part_key.get("options") or []))
+        options = part_key.get("options") or []
+        letters = ", ".join(option_letter(k) for k in range(len(options)))
+        return default_form("choice", letters=letters, ids=", ".join(str(o["id"]) for o in options))
     if kind == "expression":
         return default_form("expression", names=", ".join(sorted(expression_names(part_key, settings))))
     return default_form(kind)
@@ -452,7 +497,11 @@ def grade_part(part_key: dict[str, Any], typed: str | int | float | None) -> dic
         result["unchecked"] = True
         return result
     status = "correct" if verdict.credit >= 1 else "wrong" if verdict.credit <= 0 else "partial"
-    return _result(part_key, status, verdict.credit, verdict.parsed, join(say(status), *verdict.notes))
+    result = _result(part_key, status, verdict.credit, verdict.parsed, join(say(status), *verdict.notes))
+    if comparator == "choice":  # the chosen option's letter in this variant's order (the worksheet shows it)
+        ids = [str(o["id"]) for o in part_key.get("options") or []]
+        result["letter"] = option_letter(ids.index(verdict.parsed)) if verdict.parsed in ids else None
+    return result
 
 
 def grade_answers(part_keys: list[dict[str, Any]], answers: dict[str, Any] | None) -> dict[str, Any]:

@@ -130,6 +130,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "`{typed}` هیچ‌کدام از گزینه‌ها (`{ids}`) نیست",
         "'{typed}' is none of the options ({ids})",
     ),
+    "letter_or_id": (
+        "`{typed}` مبهم است: حرف گزینه‌ی `{letter_id}` است و شناسه‌ی گزینه‌ی `{id}`؛ متن گزینه را بنویسید",
+        "'{typed}' is ambiguous: it is the letter of option '{letter_id}' and the id of option '{id}'; "
+        "write the option's text",
+    ),
     "ambiguous_option": ("`{typed}` با بیش از یک گزینه جور است", "'{typed}' matches more than one option"),
     "list_not_expected": ("اینجا یک مقدار خواسته شده، نه فهرست", "one value is expected here, not a list"),
 }
@@ -146,7 +151,10 @@ FORMS: dict[str, tuple[str, str]] = {
         "یک عبارت بر حسب `{names}`، مثلاً `exp(-x)/(1+exp(-x))^2`",
         "an expression in {names}, e.g. `exp(-x)/(1+exp(-x))^2`",
     ),
-    "choice": ("شناسه‌ی یکی از گزینه‌ها (`{ids}`) یا متن آن", "the id of one option ({ids}) or its text"),
+    "choice": (
+        "حرف یکی از گزینه‌ها (`{letters}`)، یا شناسه (`{ids}`) یا متن آن",
+        "the letter of one option ({letters}), or its id ({ids}) or its text",
+    ),
 }
 
 
