@@ -59,8 +59,7 @@ def terminal_safe(text: object) -> str:
             code < 0x20
             and char not in "\n"
             or 0x7F <= code <= 0x9F
-            or 0x202A <= code <= 0x202E
-            or (0x2066 <= code <= 0x2069)
+            or 0x202A <= code <= 0x202E  # bidi overrides (the isolates lang inserts stay)
         ):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:

@@ -39,8 +39,12 @@ class SubmissionRefused(CourseError):
     def __init__(self, message: dict[str, str], number: int | None = None, code: str = "refused") -> None:
         kept = f" (kept as submission #{number})" if number else ""
         kept_fa = f" (به شمارهٔ {number} نگه داشته شد)" if number else ""
+        from course.files import terminal_safe  # header text goes to a terminal: escapes shown, not run
+
         super().__init__(
-            f"submission refused: {message['en']}{kept} | ارسال پذیرفته نشد: {message['fa']}{kept_fa}"
+            terminal_safe(
+                f"submission refused: {message['en']}{kept} | ارسال پذیرفته نشد: {message['fa']}{kept_fa}"
+            )
         )
         self.message = message
         self.number = number
@@ -94,7 +98,11 @@ def _parse(data: bytes) -> Any:
     except AnswerFileError as exc:
         return exc.bilingual
     except (ValueError, RecursionError, UnicodeError) as exc:
-        return _words(f"the answer file cannot be read ({type(exc).__name__})", "فایل پاسخ خوانده نمی‌شود")
+        return _words(
+            f"a value in the file is malformed or too long ({str(exc)[:80]}); `variant:` must stay the number "
+            "printed in your answers.yaml",
+            "مقداری در فایل نادرست یا بیش از حد بلند است؛ variant باید همان عدد answers.yaml شما بماند",
+        )
     if answer_file.answers and not answer_file.nested:
         return _words(
             "the answers must be nested by item (`answers: {item_id: {part_id: answer}}`), as in the answers.yaml "
@@ -440,9 +448,13 @@ def _submit(course: Course, conn: Any, received: Received) -> Outcome:
         document = _format_error_document(None, received.as_student, [
             {"item": None, "part": None, "code": "unreadable", "message": answer_file}], None)  # fmt: skip
         number = _record_format_error(conn, received, None, received.as_student, document)
+        from course.files import terminal_safe
+
         raise CourseError(
-            f"the answer file cannot be read, so it was not graded and used no attempt (kept as submission "
-            f"#{number}): {answer_file['en']} | فایل پاسخ خوانده نشد؛ نمره‌ای داده نشد و تلاشی کم نشد: {answer_file['fa']}"
+            terminal_safe(
+                f"the answer file cannot be read, so it was not graded and used no attempt (kept as submission "
+                f"#{number}): {answer_file['en']} | فایل پاسخ خوانده نشد؛ نمره‌ای داده نشد و تلاشی کم نشد: {answer_file['fa']}"
+            )
         )
     try:
         assignment, student = _header(answer_file, received)
