@@ -6,14 +6,16 @@ Builds a real course (SQLite): a roster, an assignment of two items, keys solved
 first item is then made wrong by one (a solver bug at generation) and every submission is sent through the
 real `course.submit.submit` (the setup, timed but not the figure), graded against the wrong key. Then
 `course.regrade.regrade` re-solves the keys (timed apart: `solve`) and regrades every stored submission,
-writing the new results, the old ones and the key versions in one transaction (the figure: `regrade`). The
-target is ≤ 10 s for 10,000 submissions.
+writing the new results, the old ones and the key versions in one transaction (the figure: `regrade`;
+from 2,000 submissions the grading runs in 2 forked processes where the machine has 2 cores). The target is
+≤ 10 s for 10,000 submissions.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -95,9 +97,9 @@ def main() -> None:
         course, setup = build(base, args.students, args.attempts)
         from course.regrade import regrade
 
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), sum(os.times()[:4])  # this process and its (joined) workers
         report = regrade(course, "hw1")
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        elapsed, cpu = time.perf_counter() - started, sum(os.times()[:4]) - cpu
         figures = {
             "submissions": report.submissions,
             "submissions_changed": report.submissions_changed,

@@ -78,25 +78,66 @@ def solve_keys(course: Course, rows: list[Any]) -> dict[tuple[str, str], dict[st
     return solved
 
 
+PARALLEL_FROM = 2000  # submissions: below this, one process grades them all
+_WORK: tuple | None = None  # what forked workers grade: (submissions, keys, written), inherited at fork
+
+
 def regrade_submissions(
     submissions: list[Any],
     keys: dict[str, list[dict[str, Any]]],
     written: dict[int, list[Any]],
+    workers: int | None = None,
 ) -> list[tuple[Any, dict[str, Any]]]:
     """(row, new result) for every submission whose result changes under `keys` (per student, worksheet order,
-    each with its "item" and "points")."""
+    each with its "item" and "points"). Many submissions are graded by `workers` forked processes (default:
+    2 where the machine has them; grading is pure and CPU-bound), each a slice, in order."""
+    import multiprocessing
+    import os
+
+    global _WORK
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(submissions) >= PARALLEL_FROM else 1
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [
+            (submissions[i], new)
+            for i, new in _changed_results(submissions, keys, written, 0, len(submissions))
+        ]
+    step = -(-len(submissions) // (workers * 4))
+    slices = [(start, min(start + step, len(submissions))) for start in range(0, len(submissions), step)]
+    _WORK = (submissions, keys, written)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = pool.map(_grade_slice, slices)
+    finally:
+        _WORK = None
+    return [(submissions[i], new) for part in done for i, new in part]
+
+
+def _grade_slice(bounds: tuple[int, int]) -> list[tuple[int, dict[str, Any]]]:
+    assert _WORK is not None
+    return _changed_results(*_WORK, *bounds)
+
+
+def _changed_results(
+    submissions: list[Any],
+    keys: dict[str, list[dict[str, Any]]],
+    written: dict[int, list[Any]],
+    start: int,
+    stop: int,
+) -> list[tuple[int, dict[str, Any]]]:
     from course.submit import grade_variant
     from course.written import _answers, apply_written_grades
 
     changed = []
-    for row in submissions:
+    graded_fields = ("score", "items", "parts")
+    for index in range(start, stop):
+        row = submissions[index]
         old = json.loads(row["result"])
         graded = grade_variant(keys.get(row["student_id"], []), _answers(row["raw"]))
         new = {**old, **{k: graded[k] for k in ("score", "max_score", "items", "parts", "unknown_items")}}
         new = apply_written_grades(new, written.get(int(row["id"]), []))
-        graded_fields = ("score", "items", "parts")
         if _canonical([new.get(k) for k in graded_fields]) != _canonical([old.get(k) for k in graded_fields]):
-            changed.append((row, new))
+            changed.append((index, new))
     return changed
 
 

@@ -161,3 +161,26 @@ def test_stored_answers_read_as_the_answer_reader_reads_them(text: str) -> None:
     from grader.answerfile import read_answer_file
 
     assert written._answers(text) == read_answer_file(text.encode("utf-8")).answers
+
+
+def test_forked_workers_grade_exactly_as_one_process(course_dir: Path) -> None:
+    from course.regrade import regrade_submissions, solve_keys
+    from course.store import deadlines as db
+
+    course = open_course(course_dir)
+    conn = course.connect()
+    try:
+        rows = db.variant_keys(conn, "hw1")
+        submissions = db.graded_submissions(conn, "hw1")
+    finally:
+        conn.close()
+    solved = solve_keys(course, rows)
+    points = {"conv_output_size": 1.0, "concept_equivariance": 6.0}
+    keys: dict = {}
+    for r in rows:
+        keys.setdefault(r["student_id"], []).append({**solved[(r["student_id"], r["item"])], "item": r["item"],
+                                                     "points": points[r["item"]]})  # fmt: skip
+    serial = regrade_submissions(submissions, keys, {}, workers=1)
+    forked = regrade_submissions(submissions, keys, {}, workers=2)
+    assert len(serial) == 3
+    assert [(r["id"], new) for r, new in forked] == [(r["id"], new) for r, new in serial]
