@@ -307,18 +307,23 @@ def expression_names(part_key: dict[str, Any], settings: dict[str, Any]) -> set[
 
 
 def grade_expression(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
-    from grader.symbolic import Unchecked, equivalent, parse_domain
+    from grader.symbolic import Unchecked, check_equivalence, parse_domain
 
     names = expression_names(part_key, settings)
     domain = parse_domain(settings.get("domain"), names)
     samples, limit = int(settings["samples"]), float(settings["time_limit"])
-    same, parsed = equivalent(str(part_key["answer"]), str(typed), names, domain, samples, limit)
+    rtol = float(settings["rtol"])
+    same, parsed, how = check_equivalence(
+        str(part_key["answer"]), str(typed), names, domain, samples, limit, rtol
+    )
+    notes = [say("decimal_coefficients", tolerance=f"±{rtol * 100:g}%")] if how == "decimals" else []
     if same:
-        return Verdict(1.0, parsed)
-    notes = []
+        return Verdict(1.0, parsed, notes)
     for misconception in part_key.get("misconceptions") or []:
         try:
-            if equivalent(str(misconception["value"]), str(typed), names, domain, samples, limit)[0]:
+            if check_equivalence(
+                str(misconception["value"]), str(typed), names, domain, samples, limit, rtol
+            )[0]:
                 notes.append(misconception["hint"])
                 break
         except (FormatProblem, Unchecked):

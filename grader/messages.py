@@ -91,6 +91,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "مقدار درست است، ولی {asked} رقم اعشار بنویسید (شما {written} رقم نوشتید)؛ بخشی از نمره داده شد.",
         "The value is right, but give {asked} decimal places (you wrote {written}); part of the credit.",
     ),
+    "decimal_coefficients": (
+        "عددهای اعشاری شما با پاسخ دقیق در چند نقطه با تلورانس {tolerance} مقایسه شد؛ "
+        "برای اطمینان کسر دقیق (مثل 1/3) بنویسید.",
+        "Your decimals were compared with the exact answer at sample points within {tolerance}; "
+        "write exact fractions (such as 1/3) to be sure.",
+    ),
     "sigfig": ("با {digits} رقم معنادار مقایسه شد.", "Compared to {digits} significant figures."),
     "decdig": ("با {digits} رقم اعشار مقایسه شد.", "Compared to {digits} decimal places."),
 }

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.symbolic import DECIMAL_RTOL  # light: sympy is imported only inside its functions
+
 NUMERIC_COMPARATORS = ("exact", "relabs", "sigfig", "decdig")
 COMPARATORS = (*NUMERIC_COMPARATORS, "shape", "expression", "choice", "manual")
 KIND_DEFAULTS = {
@@ -46,7 +48,7 @@ COMPARATOR_DEFAULTS: dict[str, dict[str, Any]] = {
     "relabs": {"rtol": 1e-2, "atol": 1e-8},
     "sigfig": {"digits": 3, "short_digits_credit": SHORT_DIGITS_CREDIT},
     "decdig": {"digits": 2, "short_digits_credit": SHORT_DIGITS_CREDIT},
-    "expression": {"samples": 8, "time_limit": 4.0},
+    "expression": {"samples": 8, "time_limit": 4.0, "rtol": DECIMAL_RTOL},
 }
 
 _NUMBER = {"type": "number"}
@@ -54,7 +56,12 @@ _CREDIT = {"type": "number", "minimum": 0, "maximum": 1}
 _INTERVAL = {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2}
 GRADING_KEYS: dict[str, dict[str, Any]] = {
     "comparator": {"enum": list(COMPARATORS), "description": "how the answer is compared (default by kind)"},
-    "rtol": {**_NUMBER, "minimum": 0, "maximum": 1, "description": "relabs: relative tolerance (1e-2)"},
+    "rtol": {
+        **_NUMBER,
+        "minimum": 0,
+        "maximum": 1,
+        "description": "relabs: relative tolerance (1e-2); expression: for typed decimals against an exact key (1e-4)",
+    },
     "atol": {**_NUMBER, "minimum": 0, "description": "relabs: absolute tolerance (1e-8)"},
     "digits": {
         "type": "integer",
@@ -98,7 +105,7 @@ GRADING_KEYS: dict[str, dict[str, Any]] = {
 }
 APPLIES_TO: dict[str, tuple[str, ...]] = {
     "comparator": COMPARATORS,
-    "rtol": ("relabs",),
+    "rtol": ("relabs", "expression"),
     "atol": ("relabs",),
     "digits": ("sigfig", "decdig"),
     "short_digits_credit": ("sigfig", "decdig"),

@@ -5,13 +5,29 @@ from a fixed table of names (functions, constants, the part's variables). Studen
 `σ(x)`, `e^(-x)`, `|x|`, `relu`, `sigmoid`, `H(x)`/`step`, `max(0, x)`, `a if x > 0 else b`, `where(x > 0, a, b)`
 and `Piecewise((a, x > 0), (b, True))`.
 
-Equivalence (`equivalent`): first the cheap forms of simplification (structural equality, the difference
-auto-cancelling or expanding to 0), then evaluation at stratified random points of the declared domain (WeBWorK
-style: one point per slice of each variable's interval, so both signs are always sampled for [-3, 3]); full
-`sympy.simplify` runs only when too few points can be evaluated. The whole check runs under a time bound:
+Equivalence (`check_equivalence`, `equivalent`), exact wherever both sides allow it:
+1. structurally equal, or the difference auto-cancels to 0: equal;
+2. both sides rational functions with rational coefficients (only symbols and rational numbers; typed decimals
+   are read as the exact decimal written, `0.25` is 1/4): `cancel(together(key - typed)) == 0` decides in
+   exact arithmetic (an expanded degree-13 polynomial whose constant is off by one is not equal);
+3. otherwise (exp, log, trig, sigmoid, Piecewise ...) evaluation at stratified random points of the declared
+   domain (WeBWorK style: one point per slice of each variable's interval, so both signs are always sampled for
+   [-3, 3]), at exact rational points and 50 significant digits, equal only within 1e-30 relative: a 1e-12
+   difference is seen;
+4. full `sympy.simplify` only when too few points can be evaluated.
+
+Decimals: a student's decimal against an exact key (`0.333333*x` for `x/3`) is a numeric question. When the
+typed text writes a decimal number and the key writes none, and the two are not structurally equal, they are
+compared at the random points (30 digits) within the part's `rtol` (grading setting, default DECIMAL_RTOL =
+1e-4 relative), and the feedback says so ("compared ... within ±0.01%; write exact fractions"). So
+`0.333333*x` and `0.33333*x` pass for `x/3`, `0.333*x` does not unless `rtol: 0.01`. A key that itself writes
+decimals is compared exactly (rule 2).
+
+The whole check runs under a time bound:
 `signal.setitimer` (SIGALRM) when called in the main thread of a POSIX process, otherwise a child Python process
 killed at the deadline. Past the bound the verdict is "could not be checked" (`Unchecked`), never wrong, never a
-hang. sympy is imported lazily, only here, only for expression parts.
+hang. Decided verdicts are remembered per process (MAX_DECIDED), so reading a submission whole and then grading
+it runs each check once. sympy is imported lazily, only here, only for expression parts.
 """
 
 from __future__ import annotations
@@ -40,9 +56,12 @@ MAX_INTEGER = 10**30
 DEFAULT_DOMAIN = (-3.0, 3.0)
 DEFAULT_SAMPLES = 8
 DEFAULT_TIME_LIMIT = 4.0  # seconds for one equivalence check
-_RTOL, _ATOL = 1e-6, 1e-9
+_ATOL = 1e-9
+EXACT_DIGITS = 50  # significant digits of the values compared at random points (exact answers)
+EXACT_RTOL, EXACT_ATOL = 1e-30, 1e-40  # a difference smaller than this at 50 digits is evaluation noise
+DECIMAL_RTOL = 1e-4  # default `rtol` of an expression part: typed decimals against an exact key
 MAX_DECIDED = 512  # equivalence verdicts remembered per process (pure functions of their inputs)
-_DECIDED: dict[tuple, tuple[bool, str]] = {}
+_DECIDED: dict[tuple, tuple[bool, str, str]] = {}
 
 GREEK = {"σ": "sigma", "α": "alpha", "β": "beta", "γ": "gamma", "λ": "lamda", "θ": "theta", "μ": "mu"}
 GREEK.update({"τ": "tau", "ε": "epsilon", "δ": "delta", "η": "eta", "ω": "omega", "φ": "phi"})
@@ -360,15 +379,16 @@ def _points(names: list[str], domain: dict[str, tuple[float, float]], samples: i
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)] if names else [{}]
 
 
-def _value(sp: Any, expr: Any, point: dict[Any, float]) -> complex | None:
+def _value(sp: Any, expr: Any, point: dict[Any, Any], digits: int) -> Any:
+    """The value at a point to `digits` significant digits (an mpmath-backed sympy number), None where undefined."""
     try:
-        value = expr.evalf(15, subs=point) if point else expr.evalf(15)
+        value = expr.evalf(digits, subs=point) if point else expr.evalf(digits)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
             return None
-        result = complex(value)
+        complex(value)  # refuses what is not a (complex) number
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return None
-    return result if math.isfinite(result.real) and math.isfinite(result.imag) else None
+    return value
 
 
 def _is_logical(sp: Any, expr: Any) -> bool:
@@ -377,9 +397,30 @@ def _is_logical(sp: Any, expr: Any) -> bool:
     return bool(getattr(expr, "is_Relational", False)) or isinstance(expr, BooleanFunction | BooleanAtom)
 
 
+def has_decimals(text: str) -> bool:
+    """Whether typed text writes a decimal number (`0.333`, `1e-3`): read exactly, compared with a tolerance."""
+    try:
+        tree = ast.parse(expression_text(text), mode="eval")
+    except (SyntaxError, ValueError, FormatProblem):
+        return False
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in ast.walk(tree))
+
+
+def _rational_function(expr: Any, symbols: list[Any]) -> bool:
+    """A quotient of polynomials with rational coefficients (only symbols and rational numbers in it)."""
+    return all(a.is_Symbol or a.is_Rational for a in expr.atoms()) and bool(
+        expr.is_rational_function(*symbols)
+    )
+
+
 def _equivalent_now(
-    key_text: str, typed_text: str, names: set[str], domain: dict[str, tuple[float, float]], samples: int
-) -> tuple[bool | None, str]:
+    key_text: str,
+    typed_text: str,
+    names: set[str],
+    domain: dict[str, tuple[float, float]],
+    samples: int,
+    rtol: float = DECIMAL_RTOL,
+) -> tuple[bool | None, str, str]:
     import sympy as sp
 
     try:
@@ -387,38 +428,55 @@ def _equivalent_now(
     except FormatProblem as problem:
         raise KeyProblem(f"the key expression {key_text!r} cannot be read ({problem.reason})") from None
     typed = build_expression(typed_text, names, domain)
-    return _compare_built(sp, key, typed, key_text, domain, samples), str(typed)
+    decimals = has_decimals(typed_text) and not has_decimals(key_text)
+    result, how = _compare_built(sp, key, typed, key_text, domain, samples, rtol if decimals else None)
+    return result, str(typed), how
 
 
 def _compare_built(
-    sp: Any, key: Any, typed: Any, key_text: str, domain: dict[str, tuple[float, float]], samples: int
-) -> bool | None:
+    sp: Any,
+    key: Any,
+    typed: Any,
+    key_text: str,
+    domain: dict[str, tuple[float, float]],
+    samples: int,
+    decimal_rtol: float | None = None,
+) -> tuple[bool | None, str]:
+    """(verdict, how it was decided: "exact" | "points" | "decimals" | "simplify"); verdict None: undecided."""
     if key == typed:
-        return True
+        return True, "exact"
     if _is_logical(sp, key) or _is_logical(sp, typed):  # a condition typed where a value is asked, or reverse
         if not (_is_logical(sp, key) and _is_logical(sp, typed)):
-            return False
-        return bool(sp.simplify(sp.Equivalent(key, typed)) == sp.true)
+            return False, "exact"
+        return bool(sp.simplify(sp.Equivalent(key, typed)) == sp.true), "simplify"
     difference = key - typed
     if difference == 0:
-        return True
+        return True, "exact"
     symbols = {s.name: s for s in (key.free_symbols | typed.free_symbols)}
     ordered = sorted(symbols)
+    exact = decimal_rtol is None
+    if (
+        exact
+        and _rational_function(key, list(symbols.values()))
+        and _rational_function(typed, list(symbols.values()))
+    ):
+        return sp.cancel(sp.together(difference)) == 0, "exact"  # exact arithmetic over the rationals
     points = _points(ordered, domain, samples, f"{key_text}|{sorted(domain.items())}")
+    digits, rtol, atol = (EXACT_DIGITS, EXACT_RTOL, EXACT_ATOL) if exact else (30, decimal_rtol, _ATOL)
     agreed = 0
-    for point in points:
-        subs = {symbols[n]: v for n, v in point.items()}
-        a, b = _value(sp, key, subs), _value(sp, typed, subs)
+    for point in points:  # exact rational points, values to `digits` digits: a 1e-11 difference is seen
+        subs = {symbols[n]: sp.Rational(round(v * 10**6), 10**6) for n, v in point.items()}
+        a, b = _value(sp, key, subs, digits), _value(sp, typed, subs, digits)
         if a is None and b is None:
             continue
         if a is None or b is None:
-            return False
-        if abs(a - b) > _ATOL + _RTOL * max(abs(a), abs(b)):
-            return False
+            return False, "points" if exact else "decimals"
+        if abs(a - b) > atol + rtol * max(abs(a), abs(b)):
+            return False, "points" if exact else "decimals"
         agreed += 1
     if agreed * 2 >= len(points):
-        return True
-    return True if sp.simplify(difference) == 0 else None
+        return True, "points" if exact else "decimals"
+    return (True if sp.simplify(difference) == 0 else None), "simplify"
 
 
 class _Alarm(BaseException):
@@ -457,6 +515,41 @@ def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+def check_equivalence(
+    key_text: str,
+    typed_text: str,
+    names: set[str],
+    domain: dict[str, tuple[float, float]],
+    samples: int = DEFAULT_SAMPLES,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    rtol: float = DECIMAL_RTOL,
+) -> tuple[bool, str, str]:
+    """(typed equals key on the domain, how typed was read, how it was decided: exact | points | decimals |
+    simplify); FormatProblem if typed cannot be read; Unchecked past the time bound. Decided checks are
+    remembered (a submission is first read whole, then graded: the check runs once)."""
+    memo = (key_text, typed_text, tuple(sorted(names)), tuple(sorted(domain.items())), samples, rtol)
+    if memo in _DECIDED:
+        return _DECIDED[memo]
+    if _can_use_alarm():
+        try:
+            with _alarm(time_limit):
+                result, parsed, how = _equivalent_now(key_text, typed_text, names, domain, samples, rtol)
+        except _Alarm:
+            raise Unchecked from None
+        except RecursionError:
+            raise Unchecked from None
+    else:
+        result, parsed, how = _equivalent_in_child(
+            key_text, typed_text, names, domain, samples, time_limit, rtol
+        )
+    if result is None:
+        raise Unchecked
+    if len(_DECIDED) >= MAX_DECIDED:
+        _DECIDED.pop(next(iter(_DECIDED)))
+    _DECIDED[memo] = (result, parsed, how)
+    return result, parsed, how
+
+
 def equivalent(
     key_text: str,
     typed_text: str,
@@ -464,27 +557,10 @@ def equivalent(
     domain: dict[str, tuple[float, float]],
     samples: int = DEFAULT_SAMPLES,
     time_limit: float = DEFAULT_TIME_LIMIT,
+    rtol: float = DECIMAL_RTOL,
 ) -> tuple[bool, str]:
-    """(typed equals key on the domain, how typed was read); FormatProblem if typed cannot be read; Unchecked
-    past the time bound. Decided checks are remembered (a submission is read whole, then graded: one check)."""
-    memo = (key_text, typed_text, tuple(sorted(names)), tuple(sorted(domain.items())), samples)
-    if memo in _DECIDED:
-        return _DECIDED[memo]
-    if _can_use_alarm():
-        try:
-            with _alarm(time_limit):
-                result, parsed = _equivalent_now(key_text, typed_text, names, domain, samples)
-        except _Alarm:
-            raise Unchecked from None
-        except RecursionError:
-            raise Unchecked from None
-    else:
-        result, parsed = _equivalent_in_child(key_text, typed_text, names, domain, samples, time_limit)
-    if result is None:
-        raise Unchecked
-    if len(_DECIDED) >= MAX_DECIDED:
-        _DECIDED.pop(next(iter(_DECIDED)))
-    _DECIDED[memo] = (result, parsed)
+    """(typed equals key on the domain, how typed was read): check_equivalence without the how."""
+    result, parsed, _how = check_equivalence(key_text, typed_text, names, domain, samples, time_limit, rtol)
     return result, parsed
 
 
@@ -498,9 +574,10 @@ def _equivalent_in_child(
     domain: dict[str, tuple[float, float]],
     samples: int,
     time_limit: float,
-) -> tuple[bool | None, str]:
+    rtol: float,
+) -> tuple[bool | None, str, str]:
     request = {"key": key_text, "typed": typed_text, "names": sorted(names), "domain": domain}
-    request.update(samples=samples, time_limit=time_limit)
+    request.update(samples=samples, time_limit=time_limit, rtol=rtol)
     root = str(Path(__file__).resolve().parent.parent)
     try:
         done = subprocess.run(
@@ -512,16 +589,16 @@ def _equivalent_in_child(
             timeout=time_limit + CHILD_STARTUP_ALLOWANCE,
         )
     except subprocess.TimeoutExpired:
-        return None, ""
+        return None, "", ""
     try:
         reply = json.loads(done.stdout)
     except json.JSONDecodeError:
-        return None, ""
+        return None, "", ""
     if "key_problem" in reply:
         raise KeyProblem(reply["key_problem"])
     if "problem" in reply:
         raise FormatProblem(reply["problem"], **reply.get("values", {}))
-    return reply.get("equivalent"), reply.get("parsed", "")
+    return reply.get("equivalent"), reply.get("parsed", ""), reply.get("how", "")
 
 
 def _child_main() -> None:
@@ -530,10 +607,11 @@ def _child_main() -> None:
     try:
         names = set(request["names"])
         limit = float(request["time_limit"])
-        result, parsed = equivalent(
-            request["key"], request["typed"], names, domain, request["samples"], limit
+        rtol = float(request.get("rtol", DECIMAL_RTOL))
+        result, parsed, how = check_equivalence(
+            request["key"], request["typed"], names, domain, request["samples"], limit, rtol
         )
-        reply: dict[str, Any] = {"equivalent": result, "parsed": parsed}
+        reply: dict[str, Any] = {"equivalent": result, "parsed": parsed, "how": how}
     except Unchecked:  # the child's own alarm; the parent's timeout is only a backstop
         reply = {"equivalent": None}
     except KeyProblem as problem:
