@@ -12,6 +12,7 @@ from grader.symbolic import check_equivalence
 
 x, y = sp.symbols("x y")
 DEGREE_13 = sp.expand((x + 2) ** 13)  # 8192 + 53248 x + ... + x**13
+NO_ROOT_13 = sp.expand((x + 7) ** 13)  # at least 4**13 = 67,108,864 on [-3, 3]: +1 is < 1.5e-8 relative
 
 
 def part(answer: Any, **grading: Any) -> dict[str, Any]:
@@ -28,6 +29,9 @@ def part(answer: Any, **grading: Any) -> dict[str, Any]:
 # (key, typed, status): keys built with sympy, as the solvers build them
 CASES = [
     (DEGREE_13, str(DEGREE_13 + 1), "wrong"),  # the issue: constant term off by one, 1e-11 relative
+    (NO_ROOT_13, str(NO_ROOT_13 + 1), "wrong"),  # a float random-point check calls this equal
+    (NO_ROOT_13, "(x + 7)^13", "correct"),
+    (sp.exp(x) * NO_ROOT_13, f"exp(x)*({NO_ROOT_13 + 1})", "wrong"),
     (DEGREE_13, str(DEGREE_13 - x**5), "wrong"),
     (DEGREE_13, "(x + 2)^13", "correct"),
     (DEGREE_13, str(DEGREE_13), "correct"),
