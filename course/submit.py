@@ -16,7 +16,6 @@ token (`as_student`), never by the printed `variant:` alone.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -249,58 +248,12 @@ def grade_variant(items: list[dict[str, Any]], answers: dict[str, Any]) -> dict[
     }
 
 
-def _nearest(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.4)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+def submission_problems(items: list[dict[str, Any]], answers: dict[str, Any]) -> list[dict]:
+    """CONTRACTS 2: what stops the file from being graded whole (empty: grade it) — unknown ids naming the
+    nearest, unreadable parts, nothing answered; each message in fa and en."""
+    from grader import submission_problems as problems_of
 
-
-def _own_problems(items: list[dict[str, Any]], answers: dict[str, Any], graded: dict[str, Any]) -> list[dict]:
-    """CONTRACTS 2 computed here while `grader.submission_problems` is not there: unknown ids (naming the
-    nearest), unreadable parts, nothing answered."""
-    problems: list[dict[str, Any]] = []
-    parts_of = {item["item"]: [str(p["id"]) for p in item["parts"]] for item in items}
-    for name, typed in answers.items():
-        name = str(name)
-        if name not in parts_of:
-            hint = _nearest(name, list(parts_of))
-            problems.append(
-                {"item": name, "part": None, "code": "unknown_item",
-                 "message": _words(f"no item `{name}` on this worksheet{hint}", f"سؤال `{name}` در این برگه نیست{hint}")}
-            )  # fmt: skip
-            continue
-        for part in typed if isinstance(typed, dict) else {}:
-            if str(part) not in parts_of[name]:
-                hint = _nearest(str(part), parts_of[name])
-                problems.append(
-                    {"item": name, "part": str(part), "code": "unknown_part",
-                     "message": _words(f"item `{name}` has no part `{part}`{hint}",
-                                       f"سؤال `{name}` بخشی به نام `{part}` ندارد{hint}")}
-                )  # fmt: skip
-    for part in graded["parts"]:
-        if part.get("status") == "format_error":
-            feedback = part.get("feedback") or {}
-            problems.append(
-                {"item": part["item"], "part": part.get("id"), "code": "unreadable",
-                 "message": {"en": feedback.get("en", "cannot be read"), "fa": feedback.get("fa", "خوانده نشد")}}
-            )  # fmt: skip
-    if not problems and all(p.get("status") == "blank" for p in graded["parts"]):
-        problems.append(
-            {"item": None, "part": None, "code": "nothing_answered",
-             "message": _words("nothing is answered in this file", "در این فایل به هیچ بخشی پاسخ داده نشده است")}
-        )  # fmt: skip
-    return problems
-
-
-def submission_problems(
-    items: list[dict[str, Any]], answers: dict[str, Any], graded: dict[str, Any]
-) -> list[dict]:
-    """What stops the file from being graded whole (empty: grade it)."""
-    import grader
-
-    keyed = [{"item": item["item"], "parts": item["parts"]} for item in items]
-    if hasattr(grader, "submission_problems"):
-        return list(grader.submission_problems(keyed, answers))
-    return _own_problems(items, answers, graded)
+    return list(problems_of([{"item": item["item"], "parts": item["parts"]} for item in items], answers))
 
 
 # --- record -----------------------------------------------------------------------------------------------------
@@ -467,14 +420,14 @@ def _submit(course: Course, conn: Any, received: Received) -> Outcome:
         raise _record_refusal(conn, received, refusal) from None
     items = stored_items(conn, row, student)
     answers = answer_file.answers or {}
-    graded = grade_variant(items, answers)
-    problems = submission_problems(items, answers, graded)
+    problems = submission_problems(items, answers)
     if problems:
         left = int(row["attempts"]) - store.graded_count(conn, assignment, student)
         document = _format_error_document(assignment, student, problems, left)
         document["late"] = verdict.to_json()
         document["submission"] = _record_format_error(conn, received, assignment, student, document)
         return Outcome(status="format_error", document=document)
+    graded = grade_variant(items, answers)
     document = {
         "assignment": assignment,
         "student": student,

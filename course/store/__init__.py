@@ -376,7 +376,10 @@ def transaction(conn: Connection, immediate: bool = True, key: str | None = None
         conn.execute("BEGIN")
         if immediate:
             try:
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", ((key or "azmoon:course").replace("\x00", "\x1f"),))
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(?))",
+                    ((key or "azmoon:course").replace("\x00", "\x1f"),),
+                )
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
