@@ -1,7 +1,9 @@
 """The course workflow: init, roster, HMAC seeds, assignments, generation (idempotent), submit, gradebook.
 
-One small course (4 students, 2 items) is generated once through the real command line, PDFs included; each test
-works on its own copy of that course directory.
+One small course (4 students, 2 items) is generated once per backend through the real command line, PDFs
+included: on SQLite, and on PostgreSQL (`course init --database postgresql://...` on the suite's throwaway
+cluster). Each test works on its own copy of that course directory — on PostgreSQL with its own database, a
+copy of the generated one (`CREATE DATABASE ... TEMPLATE ...`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import hmac
 import json
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +50,28 @@ def azmoon(*args: str, cwd: Path = ROOT, extra: tuple[str, ...] = ()) -> subproc
     )
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _pg_admin(request: pytest.FixtureRequest, sql: str) -> None:
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A course generated through the CLI: init, roster import, assignment create, generate (2 workers)."""
     base = tmp_path_factory.mktemp("course")
     course_dir = base / "c"
     roster = base / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
+    database: tuple[str, ...] = ()
+    if request.param == "postgresql":
+        name = f"gen_{uuid.uuid4().hex[:12]}"
+        _pg_admin(request, f'CREATE DATABASE "{name}"')
+        database = ("--database", f"{request.getfixturevalue('postgres_server')}/{name}")
     steps = [
-        ("course", "init", str(course_dir), "--attempts", "2"),
+        ("course", "init", str(course_dir), "--attempts", "2", *database),
         ("roster", "import", str(roster), "--course", str(course_dir)),
         (
             "assignment",
@@ -73,14 +89,28 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for step in steps:
         result = azmoon(*step)
         assert result.returncode == 0, (step, result.stderr)
-    return course_dir
+    yield course_dir
+    if database:
+        _pg_admin(request, f'DROP DATABASE IF EXISTS "{database[1].rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture
-def course_dir(generated: Path, tmp_path: Path) -> Path:
+def course_dir(generated: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
     copy = tmp_path / "course"
     shutil.copytree(generated, copy)
-    return copy
+    url = open_course(generated).database
+    if not store.is_postgres_url(url):
+        yield copy
+        return
+    server, template = url.rsplit("/", 1)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    _pg_admin(request, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    settings = copy / "course.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(url, f"{server}/{name}"), encoding="utf-8"
+    )
+    yield copy
+    _pg_admin(request, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def key_of(course_dir: Path, student: str) -> dict[str, Any]:
@@ -106,9 +136,10 @@ def right_answers(course_dir: Path, student: str) -> dict[str, dict[str, Any]]:
 
 
 def rows(course_dir: Path, query: str, *args: Any) -> list[tuple]:
-    conn = sqlite3.connect(course_dir / "course.db")
+    """Rows of a query on the course's own store (SQLite or PostgreSQL), as plain tuples."""
+    conn = open_course(course_dir).connect()
     try:
-        return conn.execute(query, args).fetchall()
+        return [tuple(row) for row in conn.execute(query, args).fetchall()]
     finally:
         conn.close()
 
