@@ -134,3 +134,24 @@ def test_cli_init_with_a_postgres_url(pg_database: str, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert again.returncode == 1 and "already holds an Azmoon course" in again.stderr
+
+
+def test_an_unreachable_postgres_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "course.yaml").write_text(
+        f"name: {{fa: د, en: D}}\ndatabase: postgresql://azmoon:hunter2@127.0.0.1:{port}/course\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "roster", "list", "--course", str(root)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and "cannot open the course database" in lines[0]
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr  # the password is never echoed

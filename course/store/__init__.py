@@ -149,7 +149,8 @@ def is_postgres_url(database: object) -> bool:
 
 def describe_error(exc: Exception, where: str, timeout: float = DEFAULT_LOCK_TIMEOUT) -> StoreError:
     """One clear bilingual line for a database error of the course database `where`."""
-    text = str(exc).lower()
+    detail = " ".join(str(exc).split())[:300]  # one line, whatever the driver says
+    text = detail.lower()
     if "locked" in text or "busy" in text or "lock timeout" in text:
         return StoreError(
             f"the course database {where} is busy: another command held its lock for more than {timeout:g} s; "
@@ -177,12 +178,12 @@ def describe_error(exc: Exception, where: str, timeout: float = DEFAULT_LOCK_TIM
         )
     if "unable to open" in text or "connection" in text or "could not connect" in text:
         return StoreError(
-            f"cannot open the course database {where}: {exc}",
+            f"cannot open the course database {where}: {detail}",
             f"پایگاه دادهٔ درس {where} باز نمی‌شود",
             "unavailable",
         )
     return StoreError(
-        f"the course database {where} failed: {exc}", f"خطای پایگاه دادهٔ درس {where}", "database"
+        f"the course database {where} failed: {detail}", f"خطای پایگاه دادهٔ درس {where}", "database"
     )
 
 
