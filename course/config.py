@@ -120,15 +120,23 @@ def init_course(
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(32) + "\n")
     os.chmod(secret_path, 0o600)  # also when the umask or an existing file would leave it wider
-    (root / COURSE_FILE).write_text(
-        "# Azmoon course settings (see `azmoon course init --help`)\n"
-        + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
-        encoding="utf-8",
+    text = "# Azmoon course settings (see `azmoon course init --help`)\n" + yaml.safe_dump(
+        settings, allow_unicode=True, sort_keys=False
     )
+    fd = os.open(root / COURSE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # may hold a database URL
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     course = Course(root=root, settings=settings)
     if not store.is_postgres_url(database) and course.db_path.exists():
         raise CourseError(f"{course.db_path} already exists; a course starts with a new database")
-    store.connect(course.database, create=True, timeout=course.lock_timeout).close()
+    try:
+        store.connect(course.database, create=True, timeout=course.lock_timeout).close()
+    except (
+        BaseException
+    ):  # not a course after all: leave no course.yaml pointing at a database it did not make
+        for name in (COURSE_FILE, SECRET_FILE):
+            (root / name).unlink(missing_ok=True)
+        raise
     return course
 
 

@@ -125,6 +125,7 @@ def test_files_and_modes_after_init_and_generate_with_a_zero_umask(tmp_path: Pat
     found = modes(course)
     print(json.dumps(found, indent=1))  # the closing note's figure
     assert found["."] == "0o700" and found["secret"] == "0o600" and found["course.db"] == "0o600"
+    assert found["course.yaml"] == "0o600"  # it may hold a postgresql:// URL with a password
     assert {found[k] for k in found if k.startswith("course.db")} == {"0o600"}
     assert found["build"] == "0o700" and found["build/key.pdf"] == "0o600" and found["build/keys"] == "0o700"
     for sid in ("40110001", "40110002"):

@@ -134,6 +134,7 @@ def test_cli_init_with_a_postgres_url(pg_database: str, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert again.returncode == 1 and "already holds an Azmoon course" in again.stderr
+    assert not (tmp_path / "d" / "course.yaml").exists() and not (tmp_path / "d" / "secret").exists()
 
 
 def test_an_unreachable_postgres_is_one_clear_line(tmp_path: Path) -> None:
