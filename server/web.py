@@ -38,7 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from base.paths import FONTS_DIR, TEMPLATES_DIR
 from course.config import Course, CourseError, open_course
 from course.store import web as db
-from lang import to_html
+from lang import localize, to_html
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("azmoon.web")
@@ -152,7 +152,7 @@ def text_html(text: Any, lang: str) -> Markup:
 
 
 def _fa(text: Any) -> Markup:
-    return text_html(text, "fa")
+    return text_html(localize(str(text or ""), "fa"), "fa")  # Persian digits outside the islands
 
 
 def _en(text: Any) -> Markup:
@@ -163,6 +163,10 @@ def _num(value: Any) -> str:
     if value is None:
         return "—"
     return f"{float(value):.2f}".rstrip("0").rstrip(".") if float(value) % 1 else f"{float(value):g}"
+
+
+def _points(value: Any) -> str:
+    return f"{_num(value)} pt" + ("" if value is not None and float(value) == 1 else "s")
 
 
 def _fa_num(value: Any) -> str:
@@ -177,7 +181,7 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(fa=_fa, en=_en, num=_num, fa_num=_fa_num)
+    env.filters.update(fa=_fa, en=_en, num=_num, fa_num=_fa_num, points=_points)
     return env
 
 
