@@ -23,13 +23,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from typer.testing import CliRunner
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -40,81 +37,22 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-from commands import app as cli  # noqa: E402
+from web_course import STUDENTS, WRITTEN, issue_tokens, key_of, make_app, make_course, run_cli  # noqa: E402
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TAKE_SCREENSHOTS = os.environ.get("AZMOON_SCREENSHOTS") == "1"
-ITEMS = "conv_output_size,concept_equivariance"
-WRITTEN = ("concept_equivariance", "explain_equivariance")
-ANSWERER, FORMAT_ERRER, DRAFTER, WRITER = "40110001", "40110002", "40110003", "40110004"
-ROSTER = (
-    "student_id,name,email\n"
-    f"{ANSWERER},سارا محمدی,sara@example.edu\n"
-    f"{FORMAT_ERRER},Reza Karimi,\n"
-    f"{DRAFTER},نگار احمدی,\n"
-    f"{WRITER},علی رضایی,ali@example.edu\n"
-)
+ANSWERER, FORMAT_ERRER, DRAFTER, WRITER = STUDENTS
 TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-runner = CliRunner()
-
-
-def run_cli(*args: str) -> str:
-    result = runner.invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-# --- the course, the server, the browser ----------------------------------------------------------------------
-
-
-def _due_in_a_month() -> str:
-    import jdatetime
-
-    local = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tehran")) + timedelta(days=30)
-    return jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None)).strftime("%Y-%m-%d 23:59")
-
-
-def _issue_tokens(course_dir: Path) -> tuple[dict[str, str], str]:
-    """Tokens through the CLI (`azmoon tokens issue`) — CSV `student_id,name,email,token` and a staff token."""
-    out = course_dir.parent / "tokens.csv"
-    from commands.common import app as root
-
-    if not any(getattr(g, "name", None) == "tokens" for g in root.registered_groups):  # until `tokens` lands
-        from course.config import open_course
-        from server.auth import issue_staff_token, issue_student_tokens
-
-        course = open_course(course_dir)
-        return {t.student_id: t.token for t in issue_student_tokens(course, None)}, issue_staff_token(
-            course, "ta-sara").token  # fmt: skip
-    run_cli("tokens", "issue", "--all", "--course", str(course_dir), "-o", str(out))
-    with open(out, encoding="utf-8", newline="") as handle:
-        students = {row["student_id"]: row["token"] for row in csv.DictReader(handle)}
-    staff_out = run_cli("tokens", "issue", "--staff", "ta-sara", "--course", str(course_dir))
-    staff = staff_out.strip().splitlines()[-1].split()[-1]
-    return students, staff
 
 
 @pytest.fixture(scope="module")
 def course_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("web")
-    root = base / "course"
-    run_cli("course", "init", str(root))
-    settings = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
-    settings.update({"timezone": "Asia/Tehran", "calendar": "jalali"})
-    (root / "course.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    (base / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    run_cli("roster", "import", str(base / "roster.csv"), "--course", str(root))
-    run_cli("assignment", "create", "hw1", "--items", ITEMS, "--attempts", "3", "--due", _due_in_a_month(),
-            "--course", str(root))  # fmt: skip
-    run_cli("assignment", "generate", "hw1", "--out", str(root / "build" / "hw1"), "--course", str(root),
-            "--workers", "1", "--no-key")  # fmt: skip
-    return root
+    return make_course(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")
 def tokens(course_dir: Path) -> tuple[dict[str, str], str]:
-    return _issue_tokens(course_dir)
+    return issue_tokens(course_dir)
 
 
 def _free_port() -> int:
@@ -128,21 +66,8 @@ def server(course_dir: Path) -> Iterator[str]:
     """`server.app.create_app(course_dir)` on uvicorn in a thread, 127.0.0.1 and a free port."""
     import uvicorn
 
-    try:
-        from server.app import create_app
-    except ImportError:  # until server/app.py lands: the pages alone on a bare app
-        from fastapi import FastAPI
-
-        from server.web import router
-
-        def create_app(course_dir: Path) -> Any:
-            bare = FastAPI()
-            bare.state.course_dir = course_dir
-            bare.include_router(router)
-            return bare
-
     port = _free_port()
-    config = uvicorn.Config(create_app(course_dir), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(make_app(course_dir), host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -214,13 +139,6 @@ def screenshot(driver: webdriver.Chrome, name: str, width: int = 1100) -> None:
     time.sleep(0.2)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
     driver.set_window_size(1100, 900)
-
-
-def key_of(course_dir: Path, student: str) -> dict[str, dict[str, Any]]:
-    """The stored key of a student's variant (staff CLI `assignment key --json`): {item: {part: key part}}."""
-    document = json.loads(run_cli("assignment", "key", "hw1", "--student", student, "--json", "--course",
-                                  str(course_dir)))  # fmt: skip
-    return {item["item"]: {p["id"]: p for p in item["parts"]} for item in document[0]["items"]}
 
 
 def fill_right_answers(driver: webdriver.Chrome, key: dict[str, dict[str, Any]], written: str) -> None:
