@@ -200,8 +200,9 @@ def course_of(request: Request) -> Course:
     """The course the app serves (server.app keeps it on app.state)."""
     state = request.app.state
     course = getattr(state, "course", None)
-    if course is None:
-        course = open_course(state.course_dir)
+    if not isinstance(course, Course):  # whatever name server.app gave it, else its course_dir
+        held = [v for v in getattr(state, "_state", {}).values() if isinstance(v, Course)]
+        course = held[0] if held else open_course(state.course_dir)
         state.course = course
     return course
 

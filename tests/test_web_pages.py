@@ -272,3 +272,17 @@ def test_a_ta_score_outside_the_parts_points_is_refused(
     saved = client.post("/staff/assignments/hw1/written", data={**grade, "score": "۱٫۵", "comment": "ok"})
     assert saved.status_code == 303
     assert rows(course_dir, "SELECT score, comment, grader FROM written_grades") == [(1.5, "ok", "ta-sara")]
+
+
+def test_a_student_downloads_their_worksheet_and_answer_file_and_a_ta_the_gradebook(
+    client: TestClient, tokens: tuple[dict[str, str], str]
+) -> None:
+    sign_in(client, tokens[0][STUDENTS[0]])
+    pdf = client.get("/assignments/hw1/worksheet.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    header = yaml.safe_load(client.get("/assignments/hw1/answers.yaml").text)
+    assert header["student"] == STUDENTS[0] and set(header["answers"]) == {"conv_output_size", WRITTEN[0]}
+    client.cookies.clear()
+    sign_in(client, tokens[1])
+    gradebook = client.get("/staff/assignments/hw1/gradebook.csv")
+    assert gradebook.status_code == 200 and STUDENTS[0] in gradebook.content.decode("utf-8-sig")
