@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def issue_tokens(course_dir: Path) -> tuple[dict[str, str], str]:
     with open(out, encoding="utf-8", newline="") as handle:
         students = {row["student_id"]: row["token"] for row in csv.DictReader(handle)}
     staff = run_cli("tokens", "issue", "--staff", "ta-sara", "--course", str(course_dir))
-    return students, staff.strip().splitlines()[-1].split()[-1]
+    return students, re.findall(r"(?<![\w-])[A-Za-z0-9_-]{43}(?![\w-])", staff)[-1]  # token_urlsafe(32)
 
 
 def make_app(course_dir: Path) -> Any:
