@@ -722,9 +722,11 @@ def _submission_context(course: Course, number: int, viewer: Viewer) -> dict[str
 
 @router.get("/submissions/{number}")
 @page
-async def submission_page(request: Request, number: int) -> Response:
+async def submission_page(request: Request, number: str) -> Response:
     viewer = await viewer_of(request)
-    context = await run_in_threadpool(_submission_context, course_of(request), number, viewer)
+    if _position(number) is None:  # a page's 404, not the API's validation error
+        raise NOT_FOUND
+    context = await run_in_threadpool(_submission_context, course_of(request), int(number), viewer)
     return render(request, "submission.html.j2", viewer, **context)
 
 

@@ -286,3 +286,13 @@ def test_a_student_downloads_their_worksheet_and_answer_file_and_a_ta_the_gradeb
     sign_in(client, tokens[1])
     gradebook = client.get("/staff/assignments/hw1/gradebook.csv")
     assert gradebook.status_code == 200 and STUDENTS[0] in gradebook.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("path", ["/submissions/abc", "/submissions/999999", "/assignments/nosuch"])
+def test_a_page_that_does_not_exist_is_a_bilingual_404(
+    client: TestClient, tokens: tuple[dict[str, str], str], path: str
+) -> None:
+    sign_in(client, tokens[0][STUDENTS[0]])
+    response = client.get(path)
+    assert response.status_code == 404 and "text/html" in response.headers["content-type"]
+    assert "پیدا نشد" in response.text and "Not found" in response.text
