@@ -296,3 +296,17 @@ def test_a_page_that_does_not_exist_is_a_bilingual_404(
     response = client.get(path)
     assert response.status_code == 404 and "text/html" in response.headers["content-type"]
     assert "پیدا نشد" in response.text and "Not found" in response.text
+
+
+def test_an_unreadable_upload_is_said_in_both_languages_and_uses_no_attempt(
+    client: TestClient, course_dir: Path, tokens: tuple[dict[str, str], str]
+) -> None:
+    sign_in(client, tokens[0][STUDENTS[0]])
+    csrf = csrf_of(client.get("/assignments/hw1").text)
+    garbage = client.post(
+        "/assignments/hw1/upload", data={"csrf": csrf}, files={"answers": ("a.yaml", b"\x00[: {")}
+    )
+    assert garbage.status_code == 422
+    assert "no attempt" in garbage.text and "تلاشی کم نشد" in garbage.text
+    assert client.post("/assignments/hw1/upload", data={"csrf": csrf}).status_code == 400
+    assert graded(course_dir, STUDENTS[0]) == 0
