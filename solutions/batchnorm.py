@@ -1,20 +1,16 @@
-"""A14: BatchNorm: its trainable parameters (γ, β) versus its running statistics (buffers), a conv + BN block, why
-a bias before BN is redundant, and BN's training-mode output on a small given batch.
+"""A14: BatchNorm: its trainable parameters (γ, β) versus its running statistics (buffers), a conv + BN block, and
+why a bias before BN is redundant.
 
-Counts from `conv_weights`, `batchnorm_params`, `batchnorm_buffers`; the batch from `batch_statistics` (exact
-fractions) and `batchnorm_output`.
+Counts from `conv_weights`, `batchnorm_params`, `batchnorm_buffers`.
 """
 
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 from typing import Any
 
 from analysis.arithmetic import (
-    batch_statistics,
     batchnorm_buffers,
-    batchnorm_output,
     batchnorm_params,
     conv_weights,
 )
@@ -23,20 +19,8 @@ from solutions.common.misconceptions import (
     batchnorm_forgotten,
     bias_added,
     only_present,
-    outside_tolerance,
     running_stats_counted,
-    scale_shift_forgotten,
-    std_for_variance,
-    unbiased_variance,
 )
-
-EPS = 1e-5  # torch's default
-RTOL, ATOL = (
-    0.005,
-    0.002,
-)  # the YAML's tolerance for x_hat and y: a misconception inside it is no misconception
-
-# --- parameters of BN and of a conv + BN block -------------------------------------------------------------------
 
 
 @generator("batchnorm")
@@ -73,76 +57,4 @@ def solve_params(params: dict[str, Any]) -> Solution:
             ),  # the option the YAML marks correct; the solver adds no computation
         },
         values={"bn": bn, "buffers": buffers, "weights": weights, "block": block},
-    )
-
-
-# --- BN on a small batch (training mode) -------------------------------------------------------------------------
-
-
-@generator("batchnorm_forward")
-def generate_forward(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    """Small integers with a whole-number mean, not all equal; the asked element is not the mean; (γ, β) never
-    the identity."""
-    low, high = ranges["x"]
-    while True:
-        size = rng.choice(ranges["m"])
-        values = [rng.randint(low, high) for _ in range(size)]
-        mean, variance = batch_statistics(values)
-        if mean.denominator != 1:
-            continue
-        index = rng.randrange(size)
-        gamma, beta = rng.choice(ranges["gamma"]), rng.choice(ranges["beta"])
-        x_hat, y = batchnorm_output(values[index], mean, variance, gamma, beta, EPS)
-        # -2 is the fixed point of the self-test's perturbation x -> 1.5x + 1: keep the keys away from it
-        near_fixed_point = min(abs(x_hat + 2), abs(y + 2), abs(float(mean) + 2)) < 0.1
-        if variance >= 1 and values[index] != mean and (gamma, beta) != (1, 0) and not near_fixed_point:
-            return {"x": values, "j": index + 1, "gamma": gamma, "beta": beta}
-
-
-def _fraction_text(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-
-
-@solver("batchnorm_forward")
-def solve_forward(params: dict[str, Any]) -> Solution:
-    values, j, gamma, beta = params["x"], params["j"], params["gamma"], params["beta"]
-    m = len(values)
-    x = values[j - 1]
-    mean, variance = batch_statistics(values)
-    x_hat, y = batchnorm_output(x, mean, variance, gamma, beta, EPS)
-    unbiased = variance * Fraction(m, m - 1)
-    x_hat_unbiased, y_unbiased = batchnorm_output(x, mean, unbiased, gamma, beta, EPS)
-    x_hat_by_var, _ = batchnorm_output(x, mean, variance * variance, gamma, beta, EPS)  # (x − μ)/σ²
-
-    def real(value: float | Fraction, *wrong: Any) -> Answer:
-        value = float(value)
-        kept = outside_tolerance(*wrong, right=value, rtol=RTOL, atol=ATOL)
-        return Answer(value, text=f"{value:.4f}", misconceptions=kept)
-
-    return Solution(
-        answers={
-            "mean": real(mean),
-            "variance": real(variance, unbiased_variance(round(float(unbiased), 6))),
-            "x_hat": real(
-                x_hat, unbiased_variance(round(x_hat_unbiased, 6)), std_for_variance(round(x_hat_by_var, 6))
-            ),
-            "y": real(y, unbiased_variance(round(y_unbiased, 6)), scale_shift_forgotten(round(x_hat, 6))),
-        },
-        values={
-            "m": m,
-            "x_j": x,
-            "sum": sum(values),
-            "mean_text": _fraction_text(mean),
-            "mean_float": f"{float(mean):.4f}".rstrip("0").rstrip("."),
-            "squares": " + ".join(f"({_fraction_text(v - mean)})^2" for v in map(Fraction, values)),
-            "variance_text": _fraction_text(variance),
-            "variance_float": f"{float(variance):.4f}".rstrip("0").rstrip("."),
-            "diff": _fraction_text(x - mean),
-            "std_text": f"{float(variance + Fraction(EPS)) ** 0.5:.4f}",
-            "x_hat_text": f"{x_hat:.4f}",
-            "y_text": f"{y:.4f}",
-            "x_hat_factor": f"{x_hat:.4f}" if x_hat >= 0 else f"({x_hat:.4f})",
-            "beta_term": f"+ {beta}" if beta >= 0 else f"- {-beta}",
-            "unbiased_text": f"{float(unbiased):.4f}".rstrip("0").rstrip("."),
-        },
     )

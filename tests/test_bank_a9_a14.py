@@ -323,7 +323,7 @@ BY_HAND = [
 
 @pytest.mark.parametrize(("item_id", "params", "expected"), BY_HAND)
 def test_instances_by_hand(item_id: str, params: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert_answers(answers(BANK[item_id].solver, params), expected)
+    assert_answers(answers(BANK[item_id].solver_name, params), expected)
 
 
 # --- misconceptions: the typical wrong answers are attached, computed from the instance ---------------------------
@@ -348,7 +348,7 @@ MISCONCEPTIONS = [
 
 @pytest.mark.parametrize(("item_id", "part", "wrong"), MISCONCEPTIONS)
 def test_typical_mistakes_are_recognised(item_id: str, part: str, wrong: Any) -> None:
-    values = misconception_values(BANK[item_id].solver, dict(BANK[item_id].canonical), part)
+    values = misconception_values(BANK[item_id].solver_name, dict(BANK[item_id].canonical), part)
     if isinstance(wrong, float):
         assert any(v == pytest.approx(wrong, rel=1e-6) for v in values)
     else:
@@ -376,7 +376,7 @@ class InceptionModule(nn.Module):
 def test_inception_module_against_tracer(seed: int) -> None:
     item = BANK["inception_module"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     model = InceptionModule(p["C"], p["n1"], p["r3"], p["n3"], p["r5"], p["n5"], p["pp"])
     traced = trace_module(model, (p["C"], p["H"], p["H"]))
     unit = 2 if p["count"] == "flops" else 1
@@ -400,7 +400,7 @@ def test_inception_module_against_tracer(seed: int) -> None:
 def test_inception_bottleneck_against_tracer(seed: int) -> None:
     item = BANK["inception_bottleneck"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     shape = (p["C"], p["H"], p["H"])
     direct = trace_module(nn.Conv2d(p["C"], p["F"], p["K"], padding=p["K"] // 2), shape)
     bottleneck = trace_module(
@@ -419,7 +419,7 @@ def test_inception_bottleneck_against_tracer(seed: int) -> None:
 def test_depthwise_separable_against_tracer(seed: int) -> None:
     item = BANK["depthwise_separable"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     c_in, c_out, k, s = p["C_in"], p["C_out"], p["K"], p["S"]
     shape = (c_in, p["H"], p["H"])
     standard = trace_module(nn.Conv2d(c_in, c_out, k, stride=s, padding=k // 2, bias=False), shape)
@@ -441,7 +441,7 @@ def test_inverted_residual_against_zoo_block(seed: int) -> None:
 
     item = BANK["inverted_residual"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     block = InvertedResidual(p["C_in"], p["C_out"], p["S"], p["t"])
     traced = trace_module(block, (p["C_in"], p["H"], p["H"]))
     assert traced.totals["params"] == got["params"]
@@ -456,7 +456,7 @@ def test_densenet_against_zoo_block(seed: int) -> None:
 
     item = BANK["densenet_growth"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     block = _DenseBlock(p["L"], p["k0"], bn_size=4, growth_rate=p["k"], drop_rate=0.0)
     traced = trace_module(block, (p["k0"], 8, 8))
     last = f"denselayer{p['L']}"
@@ -490,7 +490,7 @@ class Attention(nn.Module):
 def test_vit_against_tracer(seed: int) -> None:
     item = BANK["vit_patches"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     embed = trace_module(nn.Conv2d(p["C"], p["D"], p["P"], stride=p["P"]), (p["C"], p["H"], p["H"]))
     assert embed.totals["params"] == got["embed_params"]
     c, h, w = embed.layers[-1].output_shape
@@ -503,7 +503,7 @@ def test_vit_against_tracer(seed: int) -> None:
 def test_swin_attention_against_tracer(seed: int) -> None:
     item = BANK["swin_stages"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     c, side, _ = got[f"s{p['stage']}_shape"]
     window = trace_module(Attention(heads=c // 32, window=p["M"]), (c, side, side))
     whole = trace_module(Attention(heads=c // 32), (c, side, side))
@@ -541,7 +541,7 @@ def test_efficientnet_final_map_by_hand_halving() -> None:
 def test_batchnorm_against_tracer(seed: int) -> None:
     item = BANK["batchnorm"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     block = nn.Sequential(
         nn.Conv2d(p["C_in"], p["C_out"], p["K"], bias=False), nn.BatchNorm2d(p["C_out"]), nn.ReLU()
     )
@@ -557,7 +557,7 @@ def test_batchnorm_against_tracer(seed: int) -> None:
 def test_batchnorm_forward_against_torch(seed: int) -> None:
     item = BANK["batchnorm_forward"]
     p = make_params(item, seed)
-    got = answers(item.solver, p)
+    got = answers(item.solver_name, p)
     x = torch.tensor(p["x"], dtype=torch.float64).reshape(-1, 1)
     weight = torch.tensor([float(p["gamma"])], dtype=torch.float64)
     bias = torch.tensor([float(p["beta"])], dtype=torch.float64)

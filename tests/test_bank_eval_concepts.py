@@ -18,7 +18,7 @@ from bank.pipeline import SolveError, authored_answer, solve_item
 from bank.selftest import stress_test
 from grader import grade_part
 from solutions.classification_report import accuracy_is_fair, class_metrics
-from solutions.concept import ask_key
+from solutions.concept_pool import ask_key
 
 ITEMS = load_items()
 CONCEPT_IDS = sorted(i for i, item in ITEMS.items() if item.catalogue == "D24")
@@ -293,7 +293,7 @@ def test_at_least_forty_concept_questions() -> None:
 @pytest.mark.parametrize("item_id", CONCEPT_IDS)
 def test_concept_item_is_well_formed(item_id: str) -> None:
     item = ITEMS[item_id]
-    assert (item.generator, item.solver, item.canonical) == ("concept_pool", "concept_pool", None)
+    assert (item.generator_name, item.solver_name, item.canonical) == ("concept_pool", "concept_pool", None)
     questions = choice_parts(item)
     assert item.ranges["pool"] == [p.id for p in questions]
     assert 1 <= item.ranges["pick"] < len(questions)  # a real draw

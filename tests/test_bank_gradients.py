@@ -37,7 +37,7 @@ def solve(solver: str, params: dict) -> dict:
 def answers_for(item_id: str, seed: int) -> tuple[dict, dict]:
     item = ITEMS[item_id]
     params = make_params(item, seed)
-    return params, solve(item.solver, params)
+    return params, solve(item.solver_name, params)
 
 
 def expression(text: str):

@@ -1,6 +1,7 @@
 """E25 shared pieces: which blocks and input sizes a question on a zoo model may use, and how to name them.
 
-No generator or solver is registered here; `zoo_blocks.py` and `zoo_totals.py` are the families. Names of blocks
+No generator or solver is registered here; the families are `zoo_block_params`, `zoo_block_macs`,
+`zoo_stage_output`, `zoo_classifier_share` and `zoo_scaling` (one module each). Names of blocks
 are the module names of the reference code (torchvision; Keras for Xception), which is what students see when
 they print the model.
 """
@@ -12,8 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 import torch
+from torch import nn
 
 from analysis.zoo import MODELS, block_names, build
+from analysis.zoo.swin import ShiftedWindowAttention
 
 # input sides a TA would ask about, per model (the model runs on all of them; Swin only at its native 224 so
 # no padded windows enter the count; ViT needs image_size as an option and is asked in the totals family)
@@ -110,3 +113,56 @@ def module_label(block: str, relative: str) -> str:
 
 def natural_key(text: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+@lru_cache(maxsize=16)
+def published(name: str) -> nn.Module:
+    """The published configuration on meta (parameters only: no trace needed)."""
+    with torch.device("meta"):
+        return build(name)
+
+
+def model_words(name: str) -> dict[str, str]:
+    return {"title": MODELS[name].title, "title_fa": TITLE_FA[name]}
+
+
+def module_spec(module: nn.Module) -> str:
+    """The layer as `print(model)` shows it (attention modules spelled out, their repr being a container)."""
+    if isinstance(module, nn.MultiheadAttention):
+        bias = module.in_proj_bias is not None
+        return f"MultiheadAttention(embed_dim={module.embed_dim}, num_heads={module.num_heads}, bias={bias})"
+    if isinstance(module, nn.BatchNorm2d):
+        return f"BatchNorm2d({module.num_features})"
+    if isinstance(module, nn.LayerNorm):
+        return f"LayerNorm({module.normalized_shape[0]})"
+    if isinstance(module, ShiftedWindowAttention):
+        wh, ww = module.window_size
+        table = "x".join(str(s) for s in module.relative_position_bias_table.shape)
+        return (
+            f"ShiftedWindowAttention(window={wh}x{ww}, shift={module.shift_size[0]}, heads={module.num_heads}, "
+            f"relative_position_bias_table={table})"
+        )
+    return f"{short_kind(type(module).__name__)}({module.extra_repr()})"
+
+
+def structure(block: nn.Module, prefix: str) -> list[dict[str, str]]:
+    """Every layer of the block that owns parameters or computes (convs, norms, linears, attention, pooling)."""
+    kinds = (
+        nn.Conv2d,
+        nn.Linear,
+        nn.BatchNorm2d,
+        nn.LayerNorm,
+        nn.MultiheadAttention,
+        ShiftedWindowAttention,
+        nn.MaxPool2d,
+        nn.AvgPool2d,
+    )
+    return [
+        {"module": module_label(prefix, name), "spec": module_spec(module)}
+        for name, module in block.named_modules()
+        if isinstance(module, kinds)
+    ]
+
+
+def input_shape_at(name: str, side: int) -> tuple[int, int, int]:
+    return (MODELS[name].input_shape[0], side, side)

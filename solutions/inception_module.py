@@ -1,4 +1,4 @@
-"""A9: the inception 1×1 bottleneck (cost of a 5×5 conv with and without it) and the full inception module.
+"""A9: the full inception module, four branches concatenated.
 
 Costs come from the shared `conv_macs` (one multiplication per weight per output position, bias adds excluded);
 a variant asks for them as MACs (multiplications, the sheet's convention) or as FLOPs = 2 × MACs (param `count`).
@@ -11,98 +11,16 @@ import random
 from typing import Any
 
 from analysis.arithmetic import conv_macs, conv_weights, flops
-from bank.registry import Answer, Misconception, Solution, generator, solver
+from bank.registry import Answer, Solution, generator, solver
+from solutions.common.inception import counted, unit_slip
 from solutions.common.misconceptions import (
     bias_forgotten,
     bottleneck_cost_forgotten,
     branch_left_out,
     channel_order,
-    flops_instead_of_macs,
-    macs_instead_of_flops,
     only_present,
-    remaining_share_given,
 )
 
-
-def percent_text(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def counted(macs: int, count: str) -> int:
-    """A cost in the unit the variant asks for: MACs, or FLOPs = 2 × MACs."""
-    return flops(macs) if count == "flops" else macs
-
-
-def unit_slip(value: int, count: str) -> Misconception:
-    """The other convention's answer: half when FLOPs are asked, double when MACs are."""
-    return macs_instead_of_flops(value) if count == "flops" else flops_instead_of_macs(value)
-
-
-# --- the 1×1 bottleneck in front of one K×K convolution -------------------------------------------------------
-
-
-@generator("inception_bottleneck")
-def generate_bottleneck(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    """GoogLeNet-like sizes: the bottleneck is narrower than the conv it feeds and at most a quarter of C."""
-    while True:
-        params = {
-            "H": rng.choice(ranges["H"]),
-            "C": rng.choice(ranges["C"]),
-            "K": rng.choice(ranges["K"]),
-            "F": rng.choice(ranges["F"]),
-            "B": rng.choice(ranges["B"]),
-            "count": rng.choice(ranges["count"]),
-        }
-        if params["B"] <= params["F"] and 4 * params["B"] <= params["C"]:
-            return params
-
-
-@solver("inception_bottleneck")
-def solve_bottleneck(params: dict[str, Any]) -> Solution:
-    h, c, k, f, b, count = (params[name] for name in ("H", "C", "K", "F", "B", "count"))
-    spatial = (h, h)
-    direct = conv_macs(c, f, (k, k), spatial)
-    reduce = conv_macs(c, b, (1, 1), spatial)
-    conv = conv_macs(b, f, (k, k), spatial)
-    bottleneck = reduce + conv
-    remaining = 100 * bottleneck / direct
-    reduction = 100 - remaining
-    return Solution(
-        answers={
-            "direct_cost": Answer(
-                counted(direct, count), misconceptions=[unit_slip(counted(direct, count), count)]
-            ),
-            "bottleneck_cost": Answer(
-                counted(bottleneck, count),
-                misconceptions=only_present(
-                    unit_slip(counted(bottleneck, count), count),
-                    bottleneck_cost_forgotten(counted(conv, count)),
-                    right=counted(bottleneck, count),
-                ),
-            ),
-            "reduction": Answer(
-                reduction,
-                text=f"{percent_text(reduction)}%",
-                misconceptions=[remaining_share_given(remaining)],
-            ),
-        },
-        values={
-            "direct": direct,
-            "direct_flops": flops(direct),
-            "bottleneck_flops": flops(bottleneck),
-            "reduce": reduce,
-            "conv": conv,
-            "bottleneck": bottleneck,
-            "reduction_text": percent_text(reduction),
-            "remaining_text": percent_text(remaining),
-            "speedup": f"{direct / bottleneck:.1f}",
-        },
-    )
-
-
-# --- the full inception module: four branches concatenated ----------------------------------------------------
-
-# (key, label, convolutions as (width param or None for the module input, kernel)) — the module's layout
 BRANCHES = [
     ("b1", "1×1", [("n1", 1)]),
     ("b3", "1×1 → 3×3", [("r3", 1), ("n3", 3)]),
