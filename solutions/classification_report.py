@@ -98,16 +98,25 @@ def part_key(name: str) -> str:
 
 @generator("classification_report")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    """An imbalanced test set: one large class recognised well, smaller classes missed more often."""
+    """Half the variants an imbalanced test set (one large class recognised well, smaller classes missed more
+    often: accuracy is misleading), half a balanced one (classes of similar size, every recall near the
+    accuracy: accuracy is fair). The key of "is accuracy fair?" is decided from the drawn matrix."""
     n = rng.choice(ranges["n_classes"])
     names = list(rng.choice(ranges["class_sets"][str(n)]))
+    balanced = rng.random() < 0.5
     while True:
         major = rng.randrange(n)
         big = rng.randint(*ranges["majority"])
-        supports = [
-            big if k == major else round(big * rng.uniform(*ranges["minority_share"])) for k in range(n)
-        ]
-        recalls = [rng.uniform(*ranges["recall_major" if k == major else "recall_minor"]) for k in range(n)]
+        if balanced:  # every class within 2/3 of the largest, all recognised about as well
+            supports = [big if k == major else round(big * rng.uniform(0.7, 1.0)) for k in range(n)]
+            recalls = [rng.uniform(*ranges["recall_major"]) for k in range(n)]
+        else:
+            supports = [
+                big if k == major else round(big * rng.uniform(*ranges["minority_share"])) for k in range(n)
+            ]
+            recalls = [
+                rng.uniform(*ranges["recall_major" if k == major else "recall_minor"]) for k in range(n)
+            ]
         matrix = []
         for k in range(n):
             right = max(1, round(supports[k] * recalls[k]))
@@ -117,7 +126,7 @@ def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
             row = shares[:k] + [right] + shares[k:]
             matrix.append(row)
         try:
-            if accuracy_is_fair(class_metrics(names, matrix)) is False:
+            if accuracy_is_fair(class_metrics(names, matrix)) is balanced:
                 return {"classes": names, "matrix": matrix}
         except ValueError:
             continue

@@ -416,3 +416,17 @@ def test_fraction_arithmetic_is_exact() -> None:
     metrics = class_metrics(["COVID", "Non-COVID"], [[955, 45], [162, 338]])
     assert metrics[1].recall == Fraction(338, 500)
     assert metrics[0].precision == Fraction(955, 1117)
+
+
+def test_accuracy_fair_takes_both_answers_over_the_seeds() -> None:
+    """Issue 13.6c: the key of "is accuracy fair here?" is decided from the drawn matrix, and the draws give
+    balanced test sets (fair) as well as imbalanced ones (misleading)."""
+    item = ITEMS["classification_report"]
+    keys = set()
+    for seed in range(1, 41):
+        solved = solve_item(item, seed)
+        (part,) = [p for p in solved.parts if p["id"] == "accuracy_fair"]
+        metrics = class_metrics(solved.params["classes"], solved.params["matrix"])
+        assert part["answer"] == ("fair" if accuracy_is_fair(metrics) else "misleading")
+        keys.add(part["answer"])
+    assert keys == {"fair", "misleading"}
