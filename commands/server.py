@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import CourseDir, app, clean_errors, fail, open_course_dir
+from commands.common import CourseDir, JsonFlag, app, clean_errors, emit_json, fail, open_course_dir
 
 tokens_app = typer.Typer(
     no_args_is_help=True, help="Login tokens of students and staff (shown once, stored hashed)."
@@ -137,3 +137,54 @@ def tokens_revoke(
         fail("name what to revoke: --student ID, --staff NAME or --all")
     count = revoke(open_course_dir(course_dir), student_id=student, staff=staff, every=every)
     typer.echo(f"{count} token(s) revoked")
+
+
+# --- the student client (standard library only: no torch on this path) -------------------------------------------
+
+
+@app.command()
+@clean_errors
+def login(
+    url: Annotated[str, typer.Argument(help="The course server, e.g. https://azmoon.example.edu")],
+) -> None:
+    """Store your token for this server (read from a prompt, or from stdin when it is not a terminal)."""
+    import getpass
+    import sys
+
+    import client
+
+    if sys.stdin.isatty():
+        token = getpass.getpass("token: ")
+    else:
+        lines = [line.strip() for line in sys.stdin.read(4096).splitlines()]
+        token = next((line for line in lines if line and not line.startswith("#")), "")
+    if not token:
+        fail("no token given / توکنی داده نشد")
+    me = client.login(url, token)
+    typer.echo(
+        f"logged in as {me.get('student_id') or me.get('name')} ({me.get('role')}) at {client.normalize_url(url)}"
+    )
+
+
+@app.command()
+@clean_errors
+def status(
+    server: Annotated[
+        str | None, typer.Option("--server", help="Server URL (default: the last login).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Your assignments on the server: due, attempts used/left, best score."""
+    import client
+
+    document = client.status(server)
+    if as_json:
+        emit_json(document)
+        return
+    typer.echo(f"{document.get('student_id') or document.get('name')} @ {document['server']}")
+    for a in document.get("assignments", []):
+        best = "-" if a.get("best_score") is None else f"{a['best_score']:g}"
+        typer.echo(
+            f"  {a['name']}: due {a.get('due') or '-'}, attempts {a.get('attempts_used', 0)}/{a['attempts']}, "
+            f"best {best} / {a.get('max_score', a.get('max_points'))}"
+        )

@@ -1,4 +1,4 @@
-"""`azmoon submit`: an answer file graded against the stored key (local, for staff) or sent to its server."""
+"""`azmoon submit`: an answer file sent to the server its header names, else graded locally (staff)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,18 @@ def submit(
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
-    """Grade an answer file against the stored key, record the attempt, print feedback (fa + en)."""
-    from course.feedback import format_outcome
-    from course.submit import submit as submit_answers
+    """Send the file to its `server:` (students) or grade it against the local store (staff); print feedback."""
+    import client
 
-    outcome = submit_answers(open_course_dir(course_dir), answers)
-    if as_json:
-        emit_json(outcome.document)
+    if client.file_header(client.read_answer_bytes(answers)).get("server"):
+        document = client.submit(answers)
     else:
-        typer.echo(format_outcome(outcome.document))
+        from course.submit import submit as submit_answers
+
+        document = submit_answers(open_course_dir(course_dir), answers).document
+    if as_json:
+        emit_json(document)
+    else:
+        from course.feedback import format_outcome
+
+        typer.echo(format_outcome(document))

@@ -1,0 +1,149 @@
+"""The light student client: login, submit, status over HTTP — standard library only (no torch, no httpx).
+
+Credentials live in `$AZMOON_CONFIG_DIR/credentials.json` (else `~/.config/azmoon/`), mode 0600, one token per
+server. The idempotency key of a submission is derived from the server, the student and the file's bytes, so a
+retry after a network failure never counts an attempt twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from base.errors import AzmoonError
+
+MAX_FILE_BYTES = 256 * 1024
+TIMEOUT_SECONDS = 30
+_HEADER = re.compile(r"^(server|student):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+class ClientError(AzmoonError):
+    """One bilingual line for the student."""
+
+
+def config_dir() -> Path:
+    if os.environ.get("AZMOON_CONFIG_DIR"):
+        return Path(os.environ["AZMOON_CONFIG_DIR"])
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "azmoon"
+
+
+def _credentials_path() -> Path:
+    return config_dir() / "credentials.json"
+
+
+def load_credentials() -> dict[str, Any]:
+    try:
+        return json.loads(_credentials_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"servers": {}, "default": None}
+
+
+def save_credentials(data: dict[str, Any]) -> None:
+    folder = config_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = _credentials_path()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+    os.chmod(path, 0o600)
+
+
+def normalize_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise ClientError(f"نشانی کارساز نادرست است / not a server URL: {url!r} (http://host:port)")
+    return url
+
+
+def request(url: str, path: str, token: str | None, data: bytes | None = None, key: str | None = None) -> Any:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if key:
+        headers["Idempotency-Key"] = key
+    req = urllib.request.Request(
+        url + "/api/v1" + path, data=data, headers=headers, method="POST" if data is not None else "GET"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read().decode("utf-8"))["error"]["message"]
+            text = f"{message['fa']} / {message['en']}"
+        except (ValueError, KeyError, TypeError):
+            text = f"HTTP {exc.code}"
+        raise ClientError(f"{text} (HTTP {exc.code})") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ClientError(
+            f"کارساز {url} در دسترس نیست؛ پرونده دست‌نخورده ماند، بعداً دوباره بفرستید. / "
+            f"cannot reach {url} ({reason}); your file was kept, send it again later."
+        ) from None
+
+
+def login(url: str, token: str) -> dict[str, Any]:
+    url, token = normalize_url(url), token.strip()
+    me = request(url, "/me", token)
+    data = load_credentials()
+    data.setdefault("servers", {})[url] = {
+        "token": token,
+        "student_id": me.get("student_id"),
+        "name": me.get("name"),
+    }
+    data["default"] = url
+    save_credentials(data)
+    return me
+
+
+def token_for(url: str) -> str:
+    entry = load_credentials().get("servers", {}).get(url)
+    if not entry:
+        raise ClientError(f"ابتدا وارد شوید / log in first: azmoon login {url}")
+    return entry["token"]
+
+
+def file_header(data: bytes) -> dict[str, str]:
+    text = data.decode("utf-8", errors="replace")
+    found = {}
+    for name, value in _HEADER.findall(text):
+        if value.startswith('"'):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        found.setdefault(name, str(value))
+    return found
+
+
+def read_answer_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ClientError(f"پرونده خوانده نشد / cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ClientError(f"پرونده بیش از ۲۵۶ کیلوبایت است / {path} is larger than 256 KiB")
+    return data
+
+
+def submit(path: str | Path) -> dict[str, Any]:
+    data = read_answer_bytes(path)
+    url = normalize_url(file_header(data).get("server", ""))
+    token = token_for(url)
+    key = hashlib.sha256(url.encode() + b"\x00" + token.encode() + b"\x00" + data).hexdigest()
+    return request(url, "/submissions", token, data=data, key=key)
+
+
+def status(url: str | None = None) -> dict[str, Any]:
+    url = normalize_url(url) if url else load_credentials().get("default")
+    if not url:
+        raise ClientError("ابتدا وارد شوید / log in first: azmoon login URL")
+    return {"server": url, **request(url, "/me", token_for(url))}
