@@ -96,13 +96,20 @@ def assignment_create(
     attempts: Annotated[
         int | None, typer.Option("--attempts", help="Attempt limit (default: course's).")
     ] = None,
-    due: Annotated[str | None, typer.Option("--due", help="Due date YYYY-MM-DD.")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", help='Due "YYYY-MM-DD HH:MM" in the course\'s calendar and zone.'),
+    ] = None,
     title_fa: Annotated[str | None, typer.Option("--title-fa", help="Title in Persian.")] = None,
     title_en: Annotated[str | None, typer.Option("--title-en", help="Title in English.")] = None,
+    late: Annotated[
+        str | None, typer.Option("--late", help='refuse | accept | "penalty P%/day[, max M%]"')
+    ] = None,
+    grace: Annotated[int | None, typer.Option("--grace", help="Grace minutes after the deadline.")] = None,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
-    """Define an assignment from bank items."""
+    """Define an assignment from bank items (re-running it with another definition is refused: use edit)."""
     from course.assignments import create_assignment
 
     try:
@@ -110,7 +117,16 @@ def assignment_create(
     except ValueError:
         raise ValueError(f"--points must be numbers separated by commas, not '{points}'") from None
     assignment = create_assignment(
-        open_course_dir(course_dir), name, items.split(","), point_values, attempts, due, title_fa, title_en
+        open_course_dir(course_dir),
+        name,
+        items.split(","),
+        point_values,
+        attempts,
+        due,
+        title_fa,
+        title_en,
+        late=late,
+        grace=grace,
     )
     if as_json:
         emit_json(assignment.to_json())
@@ -121,6 +137,15 @@ def assignment_create(
         )
 
 
+def _server_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or any(c.isspace() or ord(c) < 32 for c in url):
+        raise ValueError(f"--server must be an http:// or https:// URL, not '{url}'")
+    return url
+
+
 @assignment_app.command("generate")
 @clean_errors
 def assignment_generate(
@@ -128,6 +153,10 @@ def assignment_generate(
     out: Annotated[str, typer.Option("--out", help="Output directory for worksheets, answer files, key.")],
     workers: Annotated[int, typer.Option("--workers", help="PDF rendering processes.")] = 2,
     with_key: Annotated[bool, typer.Option("--key/--no-key", help="Also write key.pdf (the TA's).")] = True,
+    server: Annotated[
+        str | None,
+        typer.Option("--server", metavar="URL", help="The course server: written into each answers.yaml."),
+    ] = None,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
@@ -147,7 +176,13 @@ def assignment_generate(
             bar.update(tasks[stage], completed=done)
 
         report = generate_assignment(
-            open_course_dir(course_dir), name, out, workers=workers, progress=progress, with_key=with_key
+            open_course_dir(course_dir),
+            name,
+            out,
+            workers=workers,
+            progress=progress,
+            with_key=with_key,
+            server=_server_url(server),
         )
     if as_json:
         emit_json(report.to_json())
@@ -194,30 +229,6 @@ def assignment_key_command(
         for item in entry["items"]:
             answers = ", ".join(f"{p['id']}={p['answer_text']}" for p in item["parts"])
             typer.echo(f"  {item['item']} (seed {item['seed']}): {answers}")
-
-
-@gradebook_app.command("export")
-@clean_errors
-def gradebook_export(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
-    fmt: Annotated[str, typer.Option("--format", help="wide | canvas | moodle")] = "wide",
-    out: Annotated[str, typer.Option("-o", "--out", help="CSV file to write.")] = "grades.csv",
-    canvas_id: Annotated[
-        str | None, typer.Option("--canvas-id", help="Canvas assignment id for the column header.")
-    ] = None,
-    course_dir: CourseDir = ".",
-    as_json: JsonFlag = False,
-) -> None:
-    """Write the grades of one assignment as CSV (the course's attempt policy picks the attempt)."""
-    from course.gradebook import export_gradebook
-
-    report = export_gradebook(open_course_dir(course_dir), name, fmt, out, canvas_id)
-    if as_json:
-        emit_json(report)
-    else:
-        typer.echo(
-            f"{report['file']}: {report['format']}, {report['graded']} of {report['students']} students graded"
-        )
 
 
 @gradebook_app.command("stats")

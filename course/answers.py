@@ -164,8 +164,10 @@ def answer_file_template(
     student_name: str,
     token: str,
     items: list[dict[str, Any]],
+    server: str | None = None,
 ) -> str:
-    """The YAML text of a blank answer file for one student's variant."""
+    """The YAML text of a blank answer file for one student's variant; `server` is where `azmoon submit`
+    sends it (a course server's URL), absent for a course graded locally by its staff."""
     lines = [
         "# Azmoon answer file · پاسخ‌نامه‌ی آزمون",
         f"# {_one_line(course_name['en'])} · {_one_line(course_name['fa'])} — {assignment} — "
@@ -176,6 +178,7 @@ def answer_file_template(
         f"assignment: {json.dumps(assignment)}",
         f"student: {json.dumps(student_id)}",
         f"variant: {int(token)}",
+        *([f"server: {json.dumps(server)}"] if server else []),
         "answers:",
     ]
     for item in display_items(items):

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from base.errors import AzmoonError
 from course import store
 
 COURSE_FILE = "course.yaml"
@@ -31,7 +32,7 @@ SECRET_FILE = "secret"
 ATTEMPT_POLICIES = ("best", "last")
 
 
-class CourseError(ValueError):
+class CourseError(AzmoonError, ValueError):
     """A user-facing error of the course workflow (the CLI prints it without a traceback)."""
 
 

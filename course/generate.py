@@ -227,15 +227,22 @@ def generate_assignment(
     workers: int = 2,
     progress: Progress | None = None,
     with_key: bool = True,
+    server: str | None = None,
 ) -> GenerateReport:
     """Seeds, keys (once) and, when out_dir is given, every worksheet.pdf + answers.yaml, key.pdf and one key
     per student (OUT/keys/<id>.pdf). One run of an assignment at a time (a lock file in the course)."""
     with exclusive(course.root / f".generate-{name}.lock", f"`azmoon assignment generate {name}`"):
-        return _generate(course, name, out_dir, workers, progress, with_key)
+        return _generate(course, name, out_dir, workers, progress, with_key, server)
 
 
 def _generate(
-    course: Course, name: str, out_dir: Path | None, workers: int, progress: Progress | None, with_key: bool
+    course: Course,
+    name: str,
+    out_dir: Path | None,
+    workers: int,
+    progress: Progress | None,
+    with_key: bool,
+    server: str | None = None,
 ) -> GenerateReport:
     conn = course.connect()
     try:
@@ -258,13 +265,27 @@ def _generate(
         report.seconds_keys = time.perf_counter() - started
         report.longest_write_lock = holds.longest
         if out_dir is not None:
-            report.files = _write_files(course, assignment, variants, Path(out_dir), pool, progress, with_key)
+            report.files = _write_files(
+                course, assignment, variants, Path(out_dir), pool, progress, with_key, server
+            )
             report.seconds_pdf = time.perf_counter() - started - report.seconds_keys
+            _record_build_dir(course, name, Path(out_dir))
     finally:
         if pool is not None:
             pool.close()
             pool.join()
     return report
+
+
+def _record_build_dir(course: Course, name: str, out_dir: Path) -> None:
+    """Tell the course server where this assignment's worksheets are (it serves each student their own)."""
+    from course.store.tokens import record_build_dir
+
+    conn = course.connect()
+    try:
+        record_build_dir(conn, name, str(out_dir.resolve()))
+    finally:
+        conn.close()
 
 
 def _write_files(
@@ -275,6 +296,7 @@ def _write_files(
     pool: Any,
     progress: Progress | None,
     with_key: bool,
+    server: str | None = None,
 ) -> dict[str, str]:
     from course.render import write_assignment_files
 
@@ -282,7 +304,15 @@ def _write_files(
     _clear_stale_builds(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=out_dir))  # 0700, inside OUT: same filesystem
     files = write_assignment_files(
-        course, assignment, variants, staging, pool, progress, with_key, student_keys_dir=staging / "keys"
+        course,
+        assignment,
+        variants,
+        staging,
+        pool,
+        progress,
+        with_key,
+        student_keys_dir=staging / "keys",
+        server=server,
     )
     _install_build(staging, out_dir, variants, with_key)
     return {label: value.replace(str(staging), str(out_dir)) for label, value in files.items()}

@@ -528,8 +528,10 @@ def write_assignment_files(
     progress: Callable[[str, int, int], None] | None = None,
     with_key: bool = True,
     student_keys_dir: Path | None = None,
+    server: str | None = None,
 ) -> dict[str, str]:
-    """Per student `worksheet.pdf` and `answers.yaml`, and `key.pdf`; the PDFs rendered by the pool.
+    """Per student `worksheet.pdf` and `answers.yaml` (with `server:` when given), and `key.pdf`; the PDFs
+    rendered by the pool.
 
     The key is rendered one student at a time (longest jobs first, so both workers stay busy to the end) and
     merged into key.pdf; with `student_keys_dir` each student's key is kept there as `<student_id>.pdf` (a
@@ -554,6 +556,7 @@ def write_assignment_files(
                 variant.student.name,
                 variant.token,
                 variant.items,
+                server=server,
             ),
             encoding="utf-8",
         )

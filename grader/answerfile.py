@@ -27,16 +27,17 @@ from typing import Any
 
 import yaml
 
+from base.errors import AzmoonError
 from grader.messages import Bilingual, file_message
 
 MAX_BYTES = 256 * 1024
 MAX_ENTRIES = 5000
 MAX_DEPTH = 6
 MAX_KEY_CHARS = 200
-HEADER_KEYS = ("assignment", "student", "variant")
+HEADER_KEYS = ("assignment", "student", "variant", "server")  # server: where `azmoon submit` sends the file
 
 
-class AnswerFileError(ValueError):
+class AnswerFileError(AzmoonError, ValueError):
     """An answer file that cannot be used: `.code`, `.bilingual` {"fa", "en"}; str() is one line, en then fa."""
 
     def __init__(self, code: str, **values: object) -> None:

@@ -81,7 +81,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dimensions": (
         "شکل {expected} بعد دارد، شما {given} بعد نوشته‌اید.",
-        "The shape has {expected} dimensions; you wrote {given}.",
+        "The shape has {expected} dimension(s); you wrote {given}.",
     ),
     "short_sigfig": (
         "مقدار درست است، ولی {asked} رقم معنادار بنویسید (شما {written} رقم نوشتید)؛ بخشی از نمره داده شد.",
