@@ -5,15 +5,24 @@ sees. The three students' answer files are filled in from the stored key (`azmoo
 one all right, one half right (the other half gets the typical wrong answers the solvers predict), one with
 answers that cannot be read (format errors: no attempt used). A fourth file, a copy of the right answers with
 another student's id in the header, shows a forged submission refused (and kept).
+
+Then the course server: `azmoon serve` on 127.0.0.1, tokens for the class, and two students who have only the
+light client (`azmoon login`, `azmoon submit`, `azmoon status`, each with a config folder of their own) submit
+from "their laptops": the answers.yaml they download names the server, the key never leaves it.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +39,18 @@ def banner(text: str) -> None:
     print(f"\n{'=' * 100}\n$ {text}\n{'=' * 100}", flush=True)
 
 
-def azmoon(*args: str, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess:
+def azmoon(
+    *args: str, check: bool = True, capture: bool = False, stdin: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     banner("azmoon " + " ".join(args))
     result = subprocess.run(
-        [sys.executable, "cli.py", *args], cwd=ROOT, text=True, capture_output=capture, check=False
+        [sys.executable, "cli.py", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=capture,
+        check=False,
+        input=stdin,
+        env={**os.environ, **(env or {})},
     )
     if capture and result.stderr:
         print(result.stderr, end="", file=sys.stderr)
@@ -136,6 +153,68 @@ def _misconceptions(student_id: str) -> dict[tuple[str, str], list[Any]]:
     }
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_round_trip(course: tuple[str, str], students: list[str]) -> None:
+    """Start the course server, and let two students submit with nothing but the client."""
+    tokens_csv = COURSE / "tokens.csv"
+    azmoon("tokens", "issue", "--all", "-o", str(tokens_csv), *course)
+    with tokens_csv.open(encoding="utf-8") as f:
+        tokens = {row["student_id"]: row["token"] for row in csv.DictReader(f)}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    banner(f"azmoon serve --course {COURSE} --host 127.0.0.1 --port {port}   (in the background)")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "cli.py",
+            "serve",
+            "--course",
+            str(COURSE),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{url}/api/v1/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("demo: the server did not answer /api/v1/health")
+        for student_id in students:
+            laptop = COURSE / "laptops" / student_id  # the student's own machine: a config folder of its own
+            laptop.mkdir(parents=True, exist_ok=True)
+            env = {"AZMOON_CONFIG_DIR": str(laptop / "config")}
+            azmoon("login", url, stdin=tokens[student_id] + "\n", env=env)
+            request = urllib.request.Request(
+                f"{url}/api/v1/assignments/hw4/answers.yaml",
+                headers={"Authorization": f"Bearer {tokens[student_id]}"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                template = response.read().decode("utf-8")
+            key = student_key(student_id)
+            values = {(i["item"], p["id"]): p["answer_text"] for i in key["items"] for p in i["parts"]}
+            answers = laptop / "answers.yaml"
+            answers.write_text(fill(template, values), encoding="utf-8")
+            azmoon("submit", str(answers), env=env)
+            azmoon("status", env=env)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        banner("the server stopped (SIGTERM)")
+
+
 def main() -> None:
     sheet = ROOT / "examples" / "sheet002_q1.txt"
     azmoon("trace", str(sheet.relative_to(ROOT)), "--input", "3x128x128")
@@ -178,6 +257,10 @@ def main() -> None:
         assignment["title"]["fa"],
         "--title-en",
         assignment["title"]["en"],
+        "--late",
+        assignment["late"],
+        "--grace",
+        str(assignment["grace"]),
         *course,
     )
     azmoon("assignment", "generate", "hw4", "--out", str(BUILD), *course)
@@ -206,6 +289,11 @@ def main() -> None:
         )
     azmoon("gradebook", "stats", "hw4", "--png", str(COURSE / "hw4-totals.png"), *course)
 
+    serve_round_trip(course, [roster[4]["student_id"], roster[5]["student_id"]])
+    azmoon(
+        "gradebook", "export", "--all", "--format", "wide", "-o", str(COURSE / "grades-course.csv"), *course
+    )
+
     banner("what to look at")
     print(
         f"worksheets (one per student): {BUILD}/<student_id>/worksheet.pdf, e.g. {BUILD / ids[0] / 'worksheet.pdf'}"
@@ -217,6 +305,7 @@ def main() -> None:
         f"gradebook CSVs:               {', '.join(str(COURSE / f'grades-{f}.csv') for f in ('wide', 'canvas', 'moodle'))}"
     )
     print(f"histogram of totals:          {COURSE / 'hw4-totals.png'}")
+    print(f"students' laptops (client):   {COURSE / 'laptops'}/<student_id>/ (credentials, answers.yaml)")
     print(
         f"course database:              {COURSE / 'course.db'} (every submission is kept, refused ones too)"
     )
