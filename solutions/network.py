@@ -267,7 +267,12 @@ def solve(params: dict[str, Any]) -> Solution:
     if spatial:
         answers["total_rf"] = answers[f"{spatial[-1]['key']}_rf"]
         answers["total_jump"] = answers[f"{spatial[-1]['key']}_jump"]
-    asked = {f"total_{q}" if how.get("per") == "total" else q for q, how in params.get("ask", {}).items()}
+    asked = set()
+    for q, how in params.get("ask", {}).items():
+        per = how.get("per", "layer")
+        asked |= ({q} if per in ("layer", "both") else set()) | (
+            {f"total_{q}"} if per in ("total", "both") else set()
+        )
     answers = {k: a for k, a in answers.items() if k.startswith("total_") and k in asked or
                not k.startswith("total_") and k.rsplit("_", 1)[1] in asked}  # fmt: skip
     return Solution(
@@ -324,30 +329,44 @@ PROMPTS = {
 }
 
 
+_WHOLE = {
+    "shape": ("خروجی شبکه", "of the network's output"),
+    "rf": ("آخرین لایه‌ی فضایی", "of the last spatial layer"),
+    "jump": ("آخرین لایه‌ی فضایی", "of the last spatial layer"),
+}
+
+
+def _part(quantity: str, per: str, points: float, shape_order: str) -> dict[str, Any]:
+    fa, en = PROMPTS[quantity]
+    if per == "layer":
+        part: dict[str, Any] = {
+            "id": f"{{key}}_{quantity}",
+            "kind": "shape" if quantity == "shape" else "integer",
+            "each": "spatial_layers" if quantity in SPATIAL_ONLY else "layers",
+            "prompt": {
+                "fa": f"{fa}: لایه‌ی `{{{{ row.label }}}}`",
+                "en": f"{en}: layer `{{{{ row.label }}}}`",
+            },
+        }
+    else:
+        whole = _WHOLE.get(quantity, ("کل شبکه", "of the whole network"))
+        part = {"id": f"total_{quantity}", "kind": "shape" if quantity == "shape" else "integer",
+                "prompt": {"fa": f"{fa} ({whole[0]})", "en": f"{en} ({whole[1]})"}}  # fmt: skip
+    part["points"] = points
+    if quantity == "shape":
+        part["grading"] = {"order": shape_order}
+    return part
+
+
 def item_parts(ask: dict[str, dict[str, Any]], shape_order: str = "CHW") -> list[dict[str, Any]]:
-    """The parts of an item asking `ask` (quantity -> {per, points}), as YAML mappings."""
+    """The parts of an item asking `ask` (quantity -> {per: layer | total | both, points}), as YAML mappings."""
     parts = []
     for quantity, how in ask.items():
         if quantity not in QUANTITIES:
             raise NetworkItemError(f"ask: '{quantity}' is not one of {', '.join(QUANTITIES)}")
-        fa, en = PROMPTS[quantity]
-        part: dict[str, Any] = {"kind": "shape" if quantity == "shape" else "integer"}
-        if how.get("per", "layer") == "layer":
-            part["id"] = f"{{key}}_{quantity}"
-            part["each"] = "spatial_layers" if quantity in SPATIAL_ONLY else "layers"
-            part["prompt"] = {
-                "fa": f"{fa}: لایه‌ی `{{{{ row.label }}}}`",
-                "en": f"{en}: layer `{{{{ row.label }}}}`",
-            }
-        else:
-            part["id"] = f"total_{quantity}"
-            whole = {"shape": ("خروجی شبکه", "of the network's output"), "rf": ("آخرین لایه‌ی فضایی", "of the last spatial layer"),
-                     "jump": ("آخرین لایه‌ی فضایی", "of the last spatial layer")}.get(quantity, ("کل شبکه", "of the whole network"))  # fmt: skip
-            part["prompt"] = {"fa": f"{fa} ({whole[0]})", "en": f"{en} ({whole[1]})"}
-        part["points"] = how.get("points", 0.25 if how.get("per", "layer") == "layer" else 1)
-        if quantity == "shape":
-            part["grading"] = {"order": shape_order}
-        parts.append({"id": part.pop("id"), **part})
+        per = how.get("per", "layer")
+        for one in ("layer", "total") if per == "both" else (per,):
+            parts.append(_part(quantity, one, how.get("points", 0.25 if one == "layer" else 1), shape_order))
     return parts
 
 
@@ -427,6 +446,8 @@ def parse_ask(text: str) -> dict[str, dict[str, Any]]:
                 f"--ask: '{entry}' is not QUANTITY[:total] with QUANTITY one of {', '.join(QUANTITIES)}"
             )
         per = per or "layer"
+        if quantity in ask and ask[quantity]["per"] != per:
+            per = "both"
         ask[quantity] = {"per": per, "points": 0.25 if per == "layer" else 1}
     if not ask:
         raise NetworkItemError("--ask: name at least one quantity")

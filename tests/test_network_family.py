@@ -1,0 +1,176 @@
+"""The `network` family: keys against hand arithmetic and against torch.nn modules built directly; the
+conventions, the constraints, the misconceptions; `questions new` refusing bad input in one clean line."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from solutions import network as net
+
+ROOT = Path(__file__).resolve().parents[1]
+PASTED = (ROOT / "examples" / "mynet_sequential.txt").read_text(encoding="utf-8")
+TEMPLATE, VALUES, VARY = net.draft_network(PASTED, [3, 32, 32])
+ASK = net.parse_ask("shape,weights,biases,params,macs,flops,rf,jump,params:total,flops:total,rf:total")
+
+
+def params(values=None, order="CHW", input_shape=(3, 32, 32), constraints=None):
+    return {"network": TEMPLATE, "input": list(input_shape), "values": values or dict(VALUES), "ask": ASK,
+            "conventions": {"shape_order": order}, "constraints": constraints or {}}  # fmt: skip
+
+
+def answers(p):
+    return {k: a.value for k, a in net.solve(p).answers.items()}
+
+
+HAND = [  # (part, value written as the arithmetic a student does), seed 0 = the pasted LeNet-like network
+    ("layer1_shape", [16, (32 + 2 * 1 - 3) // 1 + 1, (32 + 2 * 1 - 3) // 1 + 1]),
+    ("layer1_weights", 16 * 3 * 3 * 3),
+    ("layer1_biases", 16),
+    ("layer1_macs", 32 * 32 * 16 * 3 * 3 * 3),
+    ("layer1_flops", 2 * 32 * 32 * 16 * 3 * 3 * 3),
+    ("layer3_shape", [16, 32 // 2, 32 // 2]),
+    ("layer3_rf", 3 + (2 - 1) * 1),
+    ("layer3_jump", 1 * 2),
+    ("layer4_weights", 32 * 16 * 5 * 5),
+    ("layer4_params", 32 * 16 * 5 * 5 + 32),
+    ("layer4_rf", 4 + (5 - 1) * 2),
+    ("layer6_shape", [32, 12 // 2, 12 // 2]),
+    ("layer6_jump", 2 * 2),
+    ("layer8_weights", 120 * 32 * 6 * 6),
+    ("layer10_params", 10 * 120 + 10),
+    ("total_params", (16 * 3 * 3 * 3 + 16) + (32 * 16 * 5 * 5 + 32) + (120 * 1152 + 120) + (10 * 120 + 10)),
+    ("total_rf", 12 + (2 - 1) * 2),
+]
+
+
+@pytest.mark.parametrize(("part", "value"), HAND)
+def test_seed0_key_is_hand_arithmetic(part, value):
+    assert answers(params())[part] == value
+
+
+def torch_network(v, c_in):
+    return nn.Sequential(
+        nn.Conv2d(c_in, v["c1"], v["k1"], padding=v["k1"] // 2), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Conv2d(v["c1"], v["c2"], v["k2"]), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.LazyLinear(v["h1"]), nn.ReLU(), nn.Linear(v["h1"], 10),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_every_variant_agrees_with_torch_modules_built_directly(seed):
+    p = net.generate(random.Random(seed), {"settings": params(), "vary": VARY})
+    model = torch_network(p["values"], p["input"][0])
+    x = torch.zeros(1, *p["input"])
+    model(x)  # materialises LazyLinear
+    got = answers(p)
+    shapes = []
+    for layer in model:
+        x = layer(x)
+        shapes.append(list(x.shape[1:]))
+    keyed = {0: "layer1", 2: "layer3", 3: "layer4", 5: "layer6", 7: "layer8", 9: "layer10"}
+    for index, key in keyed.items():
+        layer = model[index]
+        assert got[f"{key}_shape"] == shapes[index]
+        assert got[f"{key}_params"] == sum(t.numel() for t in layer.parameters())
+        assert got[f"{key}_biases"] == (layer.bias.numel() if getattr(layer, "bias", None) is not None else 0)
+    assert got["total_params"] == sum(t.numel() for t in model.parameters())
+    assert min(shapes[5][1:]) >= 1
+
+
+def test_hwc_convention_orders_shapes_and_flags_chw():
+    solved = net.solve(params(order="HWC"))
+    shape = solved.answers["layer1_shape"]
+    assert shape.value == [32, 32, 16]
+    assert [m.value for m in shape.misconceptions] == [[16, 32, 32]]
+    assert (
+        "H×W×C" in solved.values["conventions_text"]["en"]
+        and "H×W×C" in solved.values["conventions_text"]["fa"]
+    )
+
+
+def test_conventions_are_written_from_the_settings():
+    p = params()
+    p["ask"] = net.parse_ask("macs:total")
+    text = net.conventions_text(p)
+    assert "MACs are multiply-accumulates" in text["en"] and "FLOPs" not in text["en"]
+    assert "receptive field" not in text["en"] and "MACs" in text["fa"]
+
+
+MISCONCEPTIONS = [  # (part, the wrong value a student writes)
+    ("layer1_params", 16 * 3 * 3 * 3),  # bias forgotten
+    ("layer1_weights", 16 * 3 * 3 * 3 + 16),  # weights with the biases
+    ("layer1_flops", 32 * 32 * 16 * 3 * 3 * 3),  # MACs for FLOPs
+    ("layer1_macs", 2 * 32 * 32 * 16 * 3 * 3 * 3),  # FLOPs for MACs
+    ("layer4_rf", 1 + (3 - 1) + (2 - 1) + (5 - 1)),  # RF without the jump
+    ("layer4_shape", [12, 12, 32]),  # H×W×C where C×H×W is asked
+]
+
+
+@pytest.mark.parametrize(("part", "wrong"), MISCONCEPTIONS)
+def test_misconceptions_from_the_conventions(part, wrong):
+    assert wrong in [m.value for m in net.solve(params()).answers[part].misconceptions]
+
+
+def test_no_floor_is_flagged_when_the_stride_does_not_divide():
+    p = params(input_shape=(3, 33, 33))  # pool 2 on 33: floor(31 / 2) + 1 = 16, without the floor 16.5
+    slips = [m.value for m in net.solve(p).answers["layer3_shape"].misconceptions]
+    assert [16, (33 - 2) / 2 + 1, (33 - 2) / 2 + 1] in slips
+
+
+def test_only_asked_parts_are_answered():
+    p = params()
+    p["ask"] = net.parse_ask("params:total")
+    assert set(net.solve(p).answers) == {"total_params"}
+
+
+def test_constraints_that_no_variant_meets_are_one_clear_error():
+    settings = params(constraints={"min_output": [40, 40]})
+    with pytest.raises(net.NetworkItemError, match="constraints"):
+        net.generate(random.Random(1), {"settings": settings, "vary": VARY})
+
+
+def test_ranged_input_and_min_output_hold_over_seeds():
+    settings = params(input_shape=(3, {"one_of": [28, 32]}, 32), constraints={"min_output": [4, 4]})
+    settings["input"] = [3, {"one_of": [28, 32, 36]}, {"one_of": [28, 32, 36]}]
+    for seed in range(1, 20):
+        p = net.generate(random.Random(seed), {"settings": settings, "vary": VARY})
+        last = net.trace_params(p)[0].row("Layer6").output_shape
+        assert p["input"][1] in (28, 32, 36) and min(last[1:]) >= 4
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"), [({"int": [1]}, "int: \\[lo, hi\\]"), ({"range": [1, 2]}, "one_of")]
+)
+def test_a_malformed_range_names_it(spec, message):
+    with pytest.raises(net.NetworkItemError, match=message):
+        net.sample_value(spec, random.Random(0), "c1")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--input", "0x32x32"], "--input"),
+        (["--input", "3xbig"], "--input"),
+        (["--ask", "shape,volume"], "volume"),
+        (["--from-network", "/nonexistent.txt"], "cannot read"),
+        (["--from-network", str(ROOT / "README.md")], None),
+    ],
+)
+def test_questions_new_refuses_bad_input_in_one_line(tmp_path, args, message):
+    options = {"--from-network": str(ROOT / "examples" / "mynet_sequential.txt"), "--input": "3x32x32"}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        options[flag] = value
+    flat = [x for pair in options.items() for x in pair]
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "questions", "new", "bad", *flat, "--course",
+                           str(tmp_path)], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr + done.stdout
+    if message:
+        assert message in done.stderr + done.stdout
+    assert not (tmp_path / "questions" / "bad.yaml").exists()
