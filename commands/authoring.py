@@ -73,6 +73,9 @@ def questions_new(
         str, typer.Option("--ask", metavar="LIST", help="Quantities, e.g. shape,params,flops:total,rf.")
     ] = "shape,params,flops,rf",
     input_shape: Annotated[str, typer.Option("--input", metavar="CxHxW", help="The input size.")] = "3x32x32",
+    shape_order: Annotated[
+        str, typer.Option("--shape-order", metavar="CHW|HWC", help="How shapes are written.")
+    ] = "CHW",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing item file.")] = False,
 ) -> None:
     """A complete item of the `network` family from a pasted network, to edit and `questions test` at once."""
@@ -91,7 +94,7 @@ def questions_new(
         pasted = Path(from_network).read_text(encoding="utf-8")[:100_000]
     except OSError as exc:
         raise AzmoonError(f"cannot read {from_network}: {exc.strerror} / فایل خوانده نشد") from None
-    text = draft_item(item, pasted, _input_shape(input_shape), parse_ask(ask))
+    text = draft_item(item, pasted, _input_shape(input_shape), parse_ask(ask), shape_order.upper())
     target.parent.mkdir(parents=True, exist_ok=True)
     Item.model_validate(yaml.safe_load(text))  # the draft is a valid item before anything is written
     staging = target.with_suffix(".yaml.tmp")

@@ -384,7 +384,12 @@ def draft_network(text: str, input_shape: list[int]) -> tuple[str, dict[str, Any
 
     build_sheet(text, input_shape)  # the paste must build as it is
     calls = parse_sheet(text)
+    from analysis.sheet import _labels as sheet_labels
+
     linears = [i for i, c in enumerate(calls) if c.name == "Linear"]
+    pasted_labels = sheet_labels(calls)  # a sheet's own labels are kept; torch's names (`features.3`) are not
+    own = all(label and not re.search(r"\.\d+$", label) for label in pasted_labels)
+    names = pasted_labels if own else [f"Layer{n}" for n in range(1, len(calls) + 1)]
     lines, values, vary = [], {}, {}
     n_conv = n_fc = 0
     for number, (i, call) in enumerate(enumerate(calls), start=1):
@@ -432,7 +437,7 @@ def draft_network(text: str, input_shape: list[int]) -> tuple[str, dict[str, Any
             written = [f"out_features={{{{ {h} }}}}"] + [
                 w for w in written if not w.startswith("out_features=")
             ]
-        lines.append(f"Layer{number}: {call.name}({', '.join(written)})")
+        lines.append(f"{names[number - 1]}: {call.name}({', '.join(written)})")
     return "\n".join(lines), values, vary
 
 
@@ -443,14 +448,15 @@ def parse_ask(text: str) -> dict[str, dict[str, Any]]:
         quantity, _, per = entry.partition(":")
         if quantity not in QUANTITIES or per not in ("", "layer", "total"):
             raise NetworkItemError(
-                f"--ask: '{entry}' is not QUANTITY[:total] with QUANTITY one of {', '.join(QUANTITIES)}"
+                f"--ask: '{entry}' is not QUANTITY[:total] with QUANTITY one of {', '.join(QUANTITIES)} / "
+                f"هر مورد --ask یکی از {', '.join(QUANTITIES)} است (با :total برای کل شبکه)"
             )
         per = per or "layer"
         if quantity in ask and ask[quantity]["per"] != per:
             per = "both"
         ask[quantity] = {"per": per, "points": 0.25 if per == "layer" else 1}
     if not ask:
-        raise NetworkItemError("--ask: name at least one quantity")
+        raise NetworkItemError("--ask: name at least one quantity / دست‌کم یک کمیت بنویسید")
     return ask
 
 
@@ -488,11 +494,19 @@ def _last_spatial_side(text: str, input_shape: list[int]) -> list[int] | None:
     return list(spatial[-1].output_shape[1:]) if spatial else None, result.totals  # type: ignore[return-value]
 
 
-def draft_item(item_id: str, pasted: str, input_shape: list[int], ask: dict[str, dict[str, Any]]) -> str:
+def draft_item(
+    item_id: str,
+    pasted: str,
+    input_shape: list[int],
+    ask: dict[str, dict[str, Any]],
+    shape_order: str = "CHW",
+) -> str:
     """A complete item YAML for a pasted network: bilingual skeletons to edit, placeholders with ranges around
     the pasted values, seed 0 the pasted network (checked: the same totals as the paste)."""
     import yaml
 
+    if shape_order not in ("CHW", "HWC"):
+        raise NetworkItemError(f"shape order: CHW or HWC, not '{shape_order}' / ترتیب ابعاد: CHW یا HWC")
     template, values, vary = draft_network(pasted, input_shape)
     last, pasted_totals = _last_spatial_side(pasted, input_shape)
     settings = {"network": template, "input": input_shape, "values": values}
@@ -526,7 +540,7 @@ def draft_item(item_id: str, pasted: str, input_shape: list[int], ask: dict[str,
         f"    input: {list(input_shape)}",
         "    ask:",
         dump(ask, 6).rstrip("\n"),
-        "    conventions: {shape_order: CHW}",
+        f"    conventions: {{shape_order: {shape_order}}}",
         f"    constraints: {constraints or '{}'}".replace("'", ""),
         "  vary:",
         dump(vary, 4).rstrip("\n") if vary else "    {}",
@@ -535,7 +549,7 @@ def draft_item(item_id: str, pasted: str, input_shape: list[int], ask: dict[str,
         "  values:",
         dump(values, 4).rstrip("\n") if values else "    {}",
         "parts:",
-        dump(item_parts(ask), 2).rstrip("\n"),
+        dump(item_parts(ask, shape_order), 2).rstrip("\n"),
         "solution:",
         block("fa", _SOLUTION["fa"]),
         block("en", _SOLUTION["en"]),

@@ -174,3 +174,34 @@ def test_questions_new_refuses_bad_input_in_one_line(tmp_path, args, message):
     if message:
         assert message in done.stderr + done.stdout
     assert not (tmp_path / "questions" / "bad.yaml").exists()
+
+
+def test_a_sheets_own_labels_are_kept_and_torch_names_renumbered():
+    own = net.draft_network("conv1: Conv2d(3, 8, 3)\npool: MaxPool2d(2)\nhead: Linear(10)", [3, 16, 16])[0]
+    assert [line.split(":")[0] for line in own.splitlines()] == ["conv1", "pool", "head"]
+    assert TEMPLATE.splitlines()[0].startswith("Layer1: Conv2d(out_channels={{ c1 }}")
+
+
+def test_questions_new_hwc_item_passes_its_self_test(tmp_path):
+    pasted = tmp_path / "net.txt"
+    pasted.write_text("conv1: Conv2d(3, 8, 3)\npool: MaxPool2d(2)\nhead: Linear(10)\n", encoding="utf-8")
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args, "--course", str(tmp_path)],
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+
+    course = tmp_path / "course"
+    subprocess.run([sys.executable, str(ROOT / "cli.py"), "course", "init", str(course)], check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
+    tmp_path = course
+    made = run("questions", "new", "hwcnet", "--from-network", str(pasted), "--input", "3x16x16", "--ask",
+               "shape,params:total", "--shape-order", "HWC")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    tested = run("questions", "test", "hwcnet", "--seeds", "30")
+    assert tested.returncode == 0 and tested.stdout.startswith("ok"), tested.stdout
+    solved = run("solve", "hwcnet", "--json")
+    import json
+
+    parts = {p["id"]: p["answer"] for p in json.loads(solved.stdout)["parts"]}
+    assert parts["conv1_shape"] == [16 - 3 + 1, 16 - 3 + 1, 8]  # H×W×C
+    assert parts["total_params"] == 8 * 3 * 3 * 3 + 8 + 10 * (8 * 7 * 7) + 10
