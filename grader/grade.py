@@ -288,7 +288,9 @@ def grade_shape(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) 
     elif len(entries) == len(key) + 1 and entries[1:] == key:
         notes.append(say("batch_dimension"))
     elif len(entries) != len(key):
-        notes.append(say("dimensions", expected=len(key), given=len(entries)))
+        notes.append(
+            say("one_dimension" if len(key) == 1 else "dimensions", expected=len(key), given=len(entries))
+        )
     return Verdict(0.0, parsed, notes)
 
 

@@ -81,7 +81,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dimensions": (
         "شکل {expected} بعد دارد، شما {given} بعد نوشته‌اید.",
-        "The shape has {expected} dimension(s); you wrote {given}.",
+        "The shape has {expected} dimensions; you wrote {given}.",
+    ),
+    "one_dimension": (
+        "شکل {expected} بعد دارد، شما {given} بعد نوشته‌اید.",
+        "The shape has {expected} dimension; you wrote {given}.",
     ),
     "short_sigfig": (
         "مقدار درست است، ولی {asked} رقم معنادار بنویسید (شما {written} رقم نوشتید)؛ بخشی از نمره داده شد.",
