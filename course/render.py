@@ -501,10 +501,20 @@ def start_pool(workers: int) -> Any:
 # --- the assignment's files -------------------------------------------------------------------------------------
 
 
+def _assignment_shown(course: Course, assignment: Any) -> dict[str, Any]:
+    """The assignment as a page shows it: the due time in the course's zone and calendar (Jalali in fa)."""
+    from course.deadlines import format_time
+
+    shown = assignment.to_json()
+    if shown.get("due"):
+        shown["due_shown"] = {lang: format_time(course, shown["due"], lang) for lang in ("fa", "en")}
+    return shown
+
+
 def _student_context(course: Course, assignment: Any, variant: Any) -> dict[str, Any]:
     return {
         "course": course.settings,
-        "assignment": assignment.to_json(),
+        "assignment": _assignment_shown(course, assignment),
         "student": {"id": variant.student.student_id, "name": variant.student.name},
         "variant": variant.token,
         "items": display_items(variant.items),
@@ -514,7 +524,7 @@ def _student_context(course: Course, assignment: Any, variant: Any) -> dict[str,
 def _key_context(course: Course, assignment: Any, variants: list[Any]) -> dict[str, Any]:
     return {
         "course": course.settings,
-        "assignment": assignment.to_json(),
+        "assignment": _assignment_shown(course, assignment),
         "students": [_student_context(course, assignment, v) for v in variants],
     }
 
