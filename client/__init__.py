@@ -123,19 +123,18 @@ def file_header(data: bytes) -> dict[str, str]:
 
 
 def read_answer_bytes(path: str | Path) -> bytes:
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ClientError(f"پرونده خوانده نشد / cannot read {path}: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ClientError(f"پرونده بیش از ۲۵۶ کیلوبایت است / {path} is larger than 256 KiB")
-    return data
+    """The answer file through `course.files.read_bounded` (standard library only): a regular file of at most
+    256 KiB, its size checked before reading; a FIFO or a device is refused at once."""
+    from course.files import read_bounded
+
+    return read_bounded(Path(path), MAX_FILE_BYTES, "answer file")
 
 
 def submit(path: str | Path) -> dict[str, Any]:
-    data = read_answer_bytes(path)
+    return submit_bytes(read_answer_bytes(path))
+
+
+def submit_bytes(data: bytes) -> dict[str, Any]:
     url = normalize_url(file_header(data).get("server", ""))
     token = token_for(url)
     key = hashlib.sha256(url.encode() + b"\x00" + token.encode() + b"\x00" + data).hexdigest()

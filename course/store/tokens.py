@@ -41,6 +41,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         )
         """,
     ),
+    # course.submit.submit_text keeps the idempotency key on the submission row itself (scoped per student)
+    (201, "DROP TABLE server_idempotency"),
 ]
 
 
@@ -115,25 +117,6 @@ def record_build_dir(conn: Any, assignment: str, out_dir: str) -> None:
 def build_dir(conn: Any, assignment: str) -> str | None:
     row = conn.execute("SELECT out_dir FROM build_dirs WHERE assignment = ?", (assignment,)).fetchone()
     return None if row is None else str(row["out_dir"])
-
-
-# --- idempotency (used only while course.submit has no submit_text of its own) ----------------------------------
-
-
-def stored_response(conn: Any, scope: str) -> tuple[int, str] | None:
-    row = conn.execute(
-        "SELECT status_code, response FROM server_idempotency WHERE scope = ?", (scope,)
-    ).fetchone()
-    return None if row is None else (int(row["status_code"]), str(row["response"]))
-
-
-def store_response(conn: Any, scope: str, status_code: int, response: str) -> None:
-    with transaction(conn):
-        conn.execute(
-            "INSERT INTO server_idempotency (scope, status_code, response, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (scope) DO NOTHING",
-            (scope, status_code, response, utc_now()),
-        )
 
 
 # --- what the server reads ----------------------------------------------------------------------------------------
