@@ -61,7 +61,28 @@ def is_database_down(exc: BaseException) -> bool:
     return type(exc).__module__.startswith("psycopg") and bool(names & {"OperationalError", "InterfaceError"})
 
 
+
+
+def store_error(exc: Any) -> ApiError:
+    """A `course.store.StoreError` (busy, unavailable, readonly, full, corrupt, missing): 503 with Retry-After;
+    the student is told the answer file was kept (the staff see the cause in the server's log)."""
+    return ApiError(
+        503,
+        f"database_{exc.code}",
+        exc.message["fa"].rstrip(".") + ". پرونده‌ی پاسخ شما دست‌نخورده ماند؛ بعداً دوباره بفرستید.",
+        exc.message["en"].rstrip(".") + ". Your answer file was kept; send it again later.",
+        {"Retry-After": "30"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    from course.store import StoreError
+
+    @app.exception_handler(StoreError)
+    async def store_fault(request: Request, exc: StoreError) -> JSONResponse:
+        log.error("store error %s on %s %s: %s", exc.code, request.method, request.url.path, exc)
+        return error_response(store_error(exc))
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc)

@@ -13,12 +13,11 @@ from typing import Any
 from course import submit as course_submit
 from course.config import Course, CourseError
 from course.store import StoreError
-from server.errors import ApiError
+from server.errors import ApiError, store_error
 
 MAX_KEY_CHARS = 200
 
 REFUSED_STATUS = {"not_yours": 409, "deadline": 409, "no_attempts": 409, "refused": 409}
-STORE_STATUS = {"busy": 503, "unavailable": 503, "readonly": 503, "full": 507, "corrupt": 500, "missing": 500}
 STAFF_SIDE = (
     "مشکل از سمت کادر درس است، نه از شما؛ پرونده‌ی پاسخ شما دست‌نخورده ماند. به دستیار آموزشی خبر دهید: ",
     "A problem on the course staff's side, not yours; your answer file was kept. Please tell the course staff: ",
@@ -39,15 +38,6 @@ def checked_key(key: str | None) -> str | None:
     return key
 
 
-def _store_error(exc: StoreError) -> ApiError:
-    status = STORE_STATUS.get(exc.code, 503)
-    headers = {"Retry-After": "30"} if status == 503 else None
-    kept_fa, kept_en = " پرونده‌ی پاسخ شما دست‌نخورده ماند.", " Your answer file was kept; send it again later."
-    return ApiError(
-        status, f"database_{exc.code}", exc.message["fa"] + kept_fa, exc.message["en"] + kept_en, headers
-    )
-
-
 def _refusal(exc: CourseError) -> ApiError:
     if isinstance(exc, course_submit.SubmissionRefused):
         status = REFUSED_STATUS.get(exc.code, 409)
@@ -64,6 +54,6 @@ def submit_for_student(course: Course, data: bytes, student_id: str, key: str | 
             course, data, as_student=student_id, idempotency_key=checked_key(key), at=datetime.now(UTC)
         ).document
     except StoreError as exc:
-        raise _store_error(exc) from None
+        raise store_error(exc) from None
     except CourseError as exc:
         raise _refusal(exc) from None
