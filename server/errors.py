@@ -61,8 +61,6 @@ def is_database_down(exc: BaseException) -> bool:
     return type(exc).__module__.startswith("psycopg") and bool(names & {"OperationalError", "InterfaceError"})
 
 
-
-
 def store_error(exc: Any) -> ApiError:
     """A `course.store.StoreError` (busy, unavailable, readonly, full, corrupt, missing): 503 with Retry-After;
     the student is told the answer file was kept (the staff see the cause in the server's log)."""

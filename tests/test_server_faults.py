@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -38,7 +37,9 @@ def free_port() -> int:
 def start_server(course_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "AZMOON_RATE_PER_MINUTE": "100000", "AZMOON_RATE_BURST": "100000"}
     command = [sys.executable, "cli.py", "serve", "--course", str(course_dir), "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -85,8 +86,12 @@ def served(tmp_path: Path, course_database: str):
 def stored_rows(course) -> list[dict]:
     conn = open_course(course.root).connect()
     try:
-        rows = conn.execute("SELECT id, student_id, status, result, idempotency_key FROM submissions").fetchall()
-        return [{k: row[k] for k in ("id", "student_id", "status", "result", "idempotency_key")} for row in rows]
+        rows = conn.execute(
+            "SELECT id, student_id, status, result, idempotency_key FROM submissions"
+        ).fetchall()
+        return [
+            {k: row[k] for k in ("id", "student_id", "status", "result", "idempotency_key")} for row in rows
+        ]
     finally:
         conn.close()
 
