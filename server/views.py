@@ -82,12 +82,21 @@ def _template(**fields: Any) -> str:
     return text.replace("\nanswers:\n", f"\nserver: {json.dumps(server)}\nanswers:\n", 1)
 
 
-def my_answer_file(course: Course, student_id: str, assignment_name: str, server_url: str) -> str:
+def _assignment(conn: Any, name: str) -> Any:
+    """The assignment's row, or 404 with a bilingual message (never a 500)."""
     from course.assignments import get_assignment
+    from course.config import CourseError
 
+    try:
+        return get_assignment(conn, name)
+    except CourseError as exc:
+        raise ApiError(404, "no_assignment", f"چنین تکلیفی نیست: {name}", str(exc)) from None
+
+
+def my_answer_file(course: Course, student_id: str, assignment_name: str, server_url: str) -> str:
     conn = course.connect()
     try:
-        assignment = get_assignment(conn, assignment_name)
+        assignment = _assignment(conn, assignment_name)
         variant = db.variant_of(conn, assignment_name, student_id)
         student = db.student_row(conn, student_id)
         rows = db.variant_items(conn, assignment_name, student_id)
@@ -160,11 +169,9 @@ def my_submissions(course: Course, student_id: str, assignment: str | None) -> l
 
 
 def assignment_submissions(course: Course, assignment_name: str) -> list[dict[str, Any]]:
-    from course.assignments import get_assignment
-
     conn = course.connect()
     try:
-        get_assignment(conn, assignment_name)
+        _assignment(conn, assignment_name)
         rows = db.submissions_of(conn, assignment=assignment_name)
     finally:
         conn.close()
