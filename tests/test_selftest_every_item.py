@@ -26,25 +26,12 @@ FEWER_SEEDS = {
 }
 
 
-# failures another issue fixes on purpose (non-strict: the test passes once they are fixed; drop the entry then)
-OPEN = {
-    "classification_report": "issue 13.6c: accuracy_fair is 'misleading' for every seed until its generator "
-    "draws balanced test sets too (the families helper's change)",
-}
-
-
 def seeds_for(item: Item) -> int:
     seeds = FEWER_SEEDS.get(item.id, SEEDS)
     return max(seeds, MIN_SEEDS_FOR_VARIETY) if decided_choices(item) else seeds
 
 
-@pytest.mark.parametrize(
-    "item_id",
-    [
-        pytest.param(i, marks=pytest.mark.xfail(reason=OPEN[i], strict=False)) if i in OPEN else i
-        for i in sorted(BANK)
-    ],
-)
+@pytest.mark.parametrize("item_id", sorted(BANK))
 def test_every_item_passes_its_self_test(item_id: str) -> None:
     item = BANK[item_id]
     report = stress_test(item, seeds=seeds_for(item))
