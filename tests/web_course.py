@@ -60,21 +60,8 @@ def make_course(base: Path) -> Path:
     return root
 
 
-def _has_command(name: str) -> bool:
-    from commands.common import app as root
-
-    return any(getattr(group, "name", None) == name for group in root.registered_groups)
-
-
 def issue_tokens(course_dir: Path) -> tuple[dict[str, str], str]:
     """Every student's token (`azmoon tokens issue --all -o tokens.csv`) and a staff token (`--staff`)."""
-    if not _has_command("tokens"):  # until the server helper's `tokens` command lands: the same library calls
-        from course.config import open_course
-        from server.auth import issue_staff_token, issue_student_tokens
-
-        course = open_course(course_dir)
-        students = {t.student_id or "": t.token for t in issue_student_tokens(course, None)}
-        return students, issue_staff_token(course, "ta-sara").token
     out = course_dir.parent / "tokens.csv"
     run_cli("tokens", "issue", "--all", "--course", str(course_dir), "-o", str(out))
     with open(out, encoding="utf-8", newline="") as handle:
@@ -85,18 +72,7 @@ def issue_tokens(course_dir: Path) -> tuple[dict[str, str], str]:
 
 def make_app(course_dir: Path) -> Any:
     """`server.app.create_app(course_dir)`: the JSON API and these pages."""
-    try:
-        from server.app import create_app
-    except ImportError:  # until server/app.py lands: the pages alone on a bare app
-        from fastapi import FastAPI
-
-        from server.web import router
-
-        def create_app(course_dir: Path) -> Any:
-            bare = FastAPI()
-            bare.state.course_dir = course_dir
-            bare.include_router(router)
-            return bare
+    from server.app import create_app
 
     return create_app(course_dir)
 
