@@ -166,11 +166,8 @@ def burst(port: int, files: dict[str, bytes], tokens: dict[str, str], submits: i
 
 
 def store_checks(course, attempts: int) -> dict[str, int]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         rows = conn.execute("SELECT student_id, status, idempotency_key FROM submissions").fetchall()
-    finally:
-        conn.close()
     keys = [(r["student_id"], r["idempotency_key"]) for r in rows if r["status"] == "graded"]
     per_student: dict[str, int] = {}
     for sid, _ in keys:

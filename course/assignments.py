@@ -163,8 +163,7 @@ def create_assignment(
         late=_late(late),
         grace_minutes=deadlines.parse_grace(grace),
     )
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             row = db.assignment_row(conn, name)
             if row is None:
@@ -193,8 +192,6 @@ def create_assignment(
                     f"changed. Change it explicitly with `azmoon assignment edit {name} ...`"
                 )
             return old
-    finally:
-        conn.close()
 
 
 def edit_assignment(
@@ -213,8 +210,7 @@ def edit_assignment(
 ) -> tuple[Assignment, list[str]]:
     """Change what is given (None: unchanged; `due="none"` removes the due time, `late="course"` returns to the
     course's policy). Returns the assignment and the names of the fields that changed."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             old = get_assignment(conn, name)
             new = Assignment(**{**old.__dict__, "title": dict(old.title)})
@@ -246,16 +242,13 @@ def edit_assignment(
             changed = [key for key in old.__dict__ if getattr(old, key) != getattr(new, key)]
             if changed:
                 _save(conn, new, exists=True)
-    finally:
-        conn.close()
     return new, changed
 
 
 def delete_assignment(course: Course, name: str, archive: bool = False) -> dict[str, Any]:
     """Delete an assignment nothing was submitted to; with submissions, only archiving (`archive=True`) is
     possible: hidden from lists and the course gradebook, closed to submissions, every row kept."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             assignment = get_assignment(conn, name)
             submitted = db.count_submissions(conn, name)
@@ -271,31 +264,23 @@ def delete_assignment(course: Course, name: str, archive: bool = False) -> dict[
                     f"`azmoon assignment delete {name} --archive` (every submission is kept)"
                 )
             db.delete_assignment(conn, name)
-    finally:
-        conn.close()
     return {"assignment": name, "action": "deleted", "submissions": 0}
 
 
 def list_assignments(course: Course, include_archived: bool = False) -> list[Assignment]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         settings = db.all_deadline_settings(conn)
         found = [_row_to_assignment(r, settings.get(r["name"])) for r in db.assignment_rows(conn)]
-    finally:
-        conn.close()
     return [a for a in found if include_archived or a.archived_at is None]
 
 
 def show_assignment(course: Course, name: str) -> dict[str, Any]:
     """The assignment's JSON with its effective late policy, the due time as the course shows it, extensions."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = get_assignment(conn, name)
         context = deadlines.deadline_context(course, conn, name)
         variants = db.count_variants(conn, name)
         submitted = db.count_submissions(conn, name)
-    finally:
-        conn.close()
     document = assignment.to_json()
     document["due_local"] = {
         lang: deadlines.format_time(context.clock, context.due, lang) if context.due else None

@@ -355,8 +355,7 @@ def grant_extension(
     from course.store import transaction, utc_now
 
     moment = parse_local_time(course, until, "--until")
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             if db.assignment_row(conn, assignment_name) is None:
                 raise CourseError(f"no assignment '{assignment_name}'")
@@ -365,8 +364,6 @@ def grant_extension(
             db.save_extension(
                 conn, assignment_name, student_id, to_iso(moment), granted_by or "staff", utc_now()
             )
-    finally:
-        conn.close()
     return {
         "assignment": assignment_name,
         "student_id": student_id,
@@ -383,8 +380,7 @@ def withdraw_student(course: Course, student_id: str, reason: str | None = None,
     lists of who has not submitted, the LMS exports, and new submissions are refused."""
     from course.store import transaction, utc_now
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             if db.student_row(conn, student_id) is None:
                 raise CourseError(f"student {student_id} is not on the roster")
@@ -393,8 +389,6 @@ def withdraw_student(course: Course, student_id: str, reason: str | None = None,
             else:
                 db.save_withdrawal(conn, student_id, utc_now(), reason)
             row = db.withdrawal(conn, student_id)
-    finally:
-        conn.close()
     return {
         "student_id": student_id,
         "withdrawn": row is not None,

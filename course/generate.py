@@ -133,17 +133,13 @@ def compute_variants(
     transaction, and each student's new keys are written in one short transaction."""
     secret = course.secret()
     holds = holds if holds is not None else LockHolds()
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         stored_seeds = store.variant_seeds(conn, assignment.name)
         stored = store.stored_variant_items(conn, assignment.name)
-    finally:
-        conn.close()
     bank = None
     computed = reused = 0
     variants: list[StudentVariant] = []
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         for done, student in enumerate(students):
             sid = student.student_id
             seed = variant_seed(secret, assignment.name, sid)
@@ -189,8 +185,6 @@ def compute_variants(
             variants.append(variant)
             if progress:
                 progress("keys", done + 1, len(students))
-    finally:
-        conn.close()
     return variants, computed, reused
 
 
@@ -244,11 +238,8 @@ def _generate(
     with_key: bool,
     server: str | None = None,
 ) -> GenerateReport:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = get_assignment(conn, name)
-    finally:
-        conn.close()
     students = list_students(course)
     if not students:
         raise CourseError("the roster is empty; import it first with `azmoon roster import roster.csv`")
@@ -281,11 +272,8 @@ def _record_build_dir(course: Course, name: str, out_dir: Path) -> None:
     """Tell the course server where this assignment's worksheets are (it serves each student their own)."""
     from course.store.tokens import record_build_dir
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         record_build_dir(conn, name, str(out_dir.resolve()))
-    finally:
-        conn.close()
 
 
 def _write_files(
@@ -320,14 +308,11 @@ def _write_files(
 
 def stored_variant(course: Course, name: str, student_id: str) -> tuple[Assignment, StudentVariant]:
     """One student's stored variant (no solving): for their key PDF."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = get_assignment(conn, name)
         student = store.student_row(conn, student_id)
         variant = store.variant_row(conn, name, student_id)
         rows = store.variant_item_rows(conn, name, student_id)
-    finally:
-        conn.close()
     if student is None or variant is None or not rows:
         raise CourseError(f"no generated variant of '{name}' for student {student_id}")
     points = {entry["item"]: entry["points"] for entry in assignment.items}
@@ -363,12 +348,9 @@ def student_key_pdf(course: Course, name: str, student_id: str, out_pdf: Path | 
 
 def assignment_key(course: Course, name: str, student_id: str | None = None) -> list[dict[str, Any]]:
     """The contract's key document: per student, per item its seed, params and part answers."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = get_assignment(conn, name)
         rows = store.key_rows(conn, name, student_id)
-    finally:
-        conn.close()
     if not rows:
         if student_id is not None:
             raise CourseError(f"no generated variant of '{name}' for student {student_id}")

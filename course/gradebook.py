@@ -129,16 +129,13 @@ class AssignmentGrades:
 
 
 def _grades(course: Course, names: list[str] | None) -> tuple[list[StudentRow], list[AssignmentGrades]]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         if names is None:
             chosen = [a for a in list_assignments(course) if a.archived_at is None]
         else:
             chosen = [get_assignment(conn, name) for name in names]
         students = _students(conn)
         grades = [AssignmentGrades(a, counted_attempts(course, conn, a)) for a in chosen]
-    finally:
-        conn.close()
     return students, grades
 
 
@@ -370,15 +367,12 @@ def assignment_status(course: Course, name: str) -> dict[str, Any]:
     attempts used per student; withdrawn students are listed apart."""
     from datetime import UTC, datetime
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = get_assignment(conn, name)
         context = deadlines.deadline_context(course, conn, name)
         counted = counted_attempts(course, conn, assignment)
         counts = db.submission_counts(conn, name)
         students = _students(conn)
-    finally:
-        conn.close()
     now = datetime.now(UTC)
     rows = []
     for s in students:

@@ -157,8 +157,7 @@ def regrade(
 ) -> RegradeReport:
     """Re-solve and regrade; `solved` (new keys by (student, item)) skips the solving (the bench times it apart)."""
     report = RegradeReport(name, item, dry_run)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = get_assignment(conn, name)
         if item is not None and item not in assignment.item_ids:
             raise CourseError(f"'{name}' has no item '{item}'; its items: {', '.join(assignment.item_ids)}")
@@ -218,8 +217,6 @@ def regrade(
                 report.regrade_id = regrade_id
         except _DryRun:
             pass
-    finally:
-        conn.close()
     report.csv = str(_write_csv(course, report, csv_out))
     return report
 
@@ -260,8 +257,7 @@ def _change(before: float | None, after: float | None) -> float | None:
 
 def regrade_history(course: Course, name: str) -> list[dict[str, Any]]:
     """Every regrade run of an assignment with the submissions it changed (old and new scores)."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         get_assignment(conn, name)
         runs = []
         for run in db.regrade_runs(conn, name):
@@ -277,6 +273,4 @@ def regrade_history(course: Course, name: str) -> list[dict[str, Any]]:
             ]
             columns = ("id", "item", "run_at", "keys_changed", "submissions_changed")
             runs.append({**{k: run[k] for k in columns}, "changes": changes})
-    finally:
-        conn.close()
     return runs

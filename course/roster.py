@@ -118,8 +118,7 @@ def import_roster(course: Course, path: Path) -> ImportReport:
         raise CourseError(f"{path}: not UTF-8 text; save the roster as CSV UTF-8") from None
     students = parse_roster(text, str(path))
     added = updated = unchanged = 0
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             for student in students:
                 row = store.student_row(conn, student.student_id)
@@ -131,15 +130,10 @@ def import_roster(course: Course, path: Path) -> ImportReport:
                     updated += 1
                 else:
                     unchanged += 1
-    finally:
-        conn.close()
     return ImportReport(added, updated, unchanged)
 
 
 def list_students(course: Course) -> list[Student]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         rows = store.student_rows(conn)
-    finally:
-        conn.close()
     return [Student(r["student_id"], r["name"], r["email"]) for r in rows]

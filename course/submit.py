@@ -385,11 +385,8 @@ def submit_text(
         data, data.decode("utf-8", errors="replace").replace("\x00", "\ufffd"), hashlib.sha256(data).hexdigest(),
         at or datetime.now(UTC), staff, as_student, idempotency_key, late_exempt,
     )  # fmt: skip
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         return _submit(course, conn, received)
-    finally:
-        conn.close()
 
 
 def _submit(course: Course, conn: Any, received: Received) -> Outcome:

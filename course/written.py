@@ -113,8 +113,7 @@ def written_queue(course: Course, assignment: str) -> list[WrittenAnswer]:
     """Every non-blank written answer of each student's counted attempt, by student, in worksheet order."""
     from course.gradebook import counted_attempts
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         a = get_assignment(conn, assignment)
         counted = counted_attempts(course, conn, a)
         keys = {
@@ -147,8 +146,6 @@ def written_queue(course: Course, assignment: str) -> list[WrittenAnswer]:
                             prompt=part.get("prompt"),
                         )
                     )
-    finally:
-        conn.close()
     return queue
 
 
@@ -241,12 +238,9 @@ def record_written_grade(
     grader: str,
 ) -> dict[str, Any]:
     """CONTRACTS 5: store a TA's score and comment of one written part; returns the updated result document."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             return _record(conn, int(submission_id), item, part, float(score), comment, grader)
-    finally:
-        conn.close()
 
 
 # --- CSV round trip ---------------------------------------------------------------------------------------------
@@ -345,13 +339,10 @@ def import_csv(course: Course, assignment: str, path: Path | str, grader: str) -
     if problems:
         shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
         raise CourseError(f"{path}: {len(problems)} bad row(s), nothing imported: {shown}")
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         with transaction(conn):
             for entry, score, comment in updates:
                 _record(conn, entry.submission_id, entry.item, entry.part, score, comment, grader)
-    finally:
-        conn.close()
     return {"file": str(path), "rows": len(seen), "recorded": len(updates)}
 
 

@@ -32,11 +32,8 @@ def identify(course: Course, token: str) -> Identity | None:
     """The holder of a live token, or None (unknown, revoked, malformed)."""
     if not token or len(token) > MAX_TOKEN_CHARS or not token.isascii():
         return None
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         row = db.find_token(conn, token)
-    finally:
-        conn.close()
     if row is None:
         return None
     return Identity(role=row["role"], student_id=row["student_id"], name=row["name"])
@@ -52,8 +49,7 @@ class IssuedToken:
 
 def issue_student_tokens(course: Course, student_ids: list[str] | None) -> list[IssuedToken]:
     """A new token for each named student (None: the whole roster); earlier tokens of theirs are revoked."""
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         roster = {r["student_id"]: r for r in db.all_students(conn)}
         wanted = list(roster) if student_ids is None else student_ids
         unknown = [s for s in wanted if s not in roster]
@@ -69,28 +65,20 @@ def issue_student_tokens(course: Course, student_ids: list[str] | None) -> list[
                 IssuedToken(student_id, roster[student_id]["name"], roster[student_id]["email"], token)
             )
         return issued
-    finally:
-        conn.close()
 
 
 def issue_staff_token(course: Course, name: str) -> IssuedToken:
     name = name.strip()
     if not name or len(name) > 100:
         raise CourseError("a staff token needs a name (1 to 100 characters), e.g. --staff ta-sara")
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         token = new_token()
         db.insert_token(conn, token, "staff", None, name)
-    finally:
-        conn.close()
     return IssuedToken(None, name, None, token)
 
 
 def revoke(
     course: Course, *, student_id: str | None = None, staff: str | None = None, every: bool = False
 ) -> int:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         return db.revoke_tokens(conn, student_id=student_id, staff=staff, every=every)
-    finally:
-        conn.close()

@@ -36,12 +36,9 @@ def _assignments(course: Course) -> list[Any]:
 
 
 def my_assignments(course: Course, student_id: str) -> list[dict[str, Any]]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         generated = db.generated_assignments(conn, student_id)
         rows = db.submissions_of(conn, student_id=student_id)
-    finally:
-        conn.close()
     listed = []
     for assignment in _assignments(course):
         graded = [r for r in rows if r["assignment"] == assignment.name and r["status"] == "graded"]
@@ -94,14 +91,11 @@ def _assignment(conn: Any, name: str) -> Any:
 
 
 def my_answer_file(course: Course, student_id: str, assignment_name: str, server_url: str) -> str:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assignment = _assignment(conn, assignment_name)
         variant = db.variant_of(conn, assignment_name, student_id)
         student = db.student_row(conn, student_id)
         rows = db.variant_items(conn, assignment_name, student_id)
-    finally:
-        conn.close()
     if variant is None or student is None:
         raise ApiError(404, *NOT_GENERATED)
     points = {entry["item"]: entry["points"] for entry in assignment.items}
@@ -120,12 +114,9 @@ def my_answer_file(course: Course, student_id: str, assignment_name: str, server
 
 
 def my_worksheet(course: Course, student_id: str, assignment_name: str) -> Path:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         recorded = db.build_dir(conn, assignment_name)
         variant = db.variant_of(conn, assignment_name, student_id)
-    finally:
-        conn.close()
     if variant is None:
         raise ApiError(404, *NOT_GENERATED)
     folders = [Path(recorded)] if recorded else []
@@ -160,21 +151,15 @@ def _submission(row: Any, *, staff: bool) -> dict[str, Any]:
 
 
 def my_submissions(course: Course, student_id: str, assignment: str | None) -> list[dict[str, Any]]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         rows = db.submissions_of(conn, student_id=student_id, assignment=assignment)
-    finally:
-        conn.close()
     return [_submission(r, staff=False) for r in rows]
 
 
 def assignment_submissions(course: Course, assignment_name: str) -> list[dict[str, Any]]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         _assignment(conn, assignment_name)
         rows = db.submissions_of(conn, assignment=assignment_name)
-    finally:
-        conn.close()
     return [_submission(r, staff=True) for r in rows]
 
 

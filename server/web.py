@@ -308,11 +308,8 @@ def _open_session(request: Request, token: str) -> str | None:
         return None
     session = secrets.token_urlsafe(32)
     expires = (datetime.now(UTC) + timedelta(hours=SESSION_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         db.open_session(conn, session, db.sha256_hex(token), who.role, who.student_id, who.name, expires)
-    finally:
-        conn.close()
     return session
 
 
@@ -397,14 +394,11 @@ def _assignment_rows(course: Course, student_id: str) -> list[dict[str, Any]]:
 
     listed = my_assignments(course, student_id)
     now = datetime.now(UTC)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         for row in listed:
             verdict = judge(course, conn, row["name"], student_id, now)
             row["late"] = verdict.to_json()
             row["due_text"] = {lang: format_time(course, verdict.deadline, lang) for lang in ("fa", "en")}
-    finally:
-        conn.close()
     return listed
 
 
@@ -426,12 +420,9 @@ def _form_items(course: Course, assignment: str, student_id: str) -> list[dict[s
     from course.assignments import get_assignment
     from course.store import tokens as token_db
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         a = get_assignment(conn, assignment)
         rows = token_db.variant_items(conn, assignment, student_id)
-    finally:
-        conn.close()
     if not rows:
         raise PageError(
             404,
@@ -472,11 +463,8 @@ def _assignment_context(course: Course, assignment: str, student_id: str) -> dic
     rows = [r for r in _assignment_rows(course, student_id) if r["name"] == assignment]
     if not rows:
         raise NOT_FOUND
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         saved = db.draft(conn, assignment, student_id)
-    finally:
-        conn.close()
     return {
         "assignment": rows[0],
         "items": _form_items(course, assignment, student_id),
@@ -521,11 +509,8 @@ def answer_yaml(
     """The answer file of what the student typed: the signed header of their variant and nested answers."""
     from course.store import tokens as token_db
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         variant = token_db.variant_of(conn, assignment, student_id)
-    finally:
-        conn.close()
     if variant is None:
         raise NOT_FOUND
     answers: dict[str, dict[str, str]] = {}
@@ -546,11 +531,8 @@ def answer_yaml(
 
 
 def _save_draft(course: Course, assignment: str, student_id: str, typed: dict[str, str]) -> str:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         return db.save_draft(conn, assignment, student_id, typed)
-    finally:
-        conn.close()
 
 
 def _submit(course: Course, data: bytes, student_id: str, key: str | None) -> dict[str, Any] | PageError:
@@ -703,11 +685,8 @@ def feedback_parts(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _submission_context(course: Course, number: int, viewer: Viewer) -> dict[str, Any]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         row = db.submission(conn, number)
-    finally:
-        conn.close()
     if row is None:
         raise NOT_FOUND
     if not viewer.is_staff and row["student_id"] != viewer.student_id:
@@ -757,11 +736,8 @@ def _submissions_context(course: Course, name: str, student: str, status: str) -
     from course.assignments import get_assignment
     from server.views import assignment_submissions
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         a = get_assignment(conn, name)
-    finally:
-        conn.close()
     rows = assignment_submissions(course, name)
     if student:
         rows = [r for r in rows if r.get("student_id") == student]
@@ -785,11 +761,8 @@ def _student_context(course: Course, student_id: str) -> dict[str, Any]:
     from course.store import tokens as token_db
     from server.views import my_submissions
 
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         student = token_db.student_row(conn, student_id)
-    finally:
-        conn.close()
     if student is None:
         raise NOT_FOUND
     return {

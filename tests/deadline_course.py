@@ -86,13 +86,10 @@ def right_answers(
 
 
 def answer_bytes(course: Course, assignment: str, student: str, answers: dict[str, Any]) -> bytes:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         seed = conn.execute(
             "SELECT seed FROM variants WHERE assignment = ? AND student_id = ?", (assignment, student)
         ).fetchone()["seed"]
-    finally:
-        conn.close()
     token = variant_token(course.secret(), assignment, student, seed)
     header = {"assignment": assignment, "student": student, "variant": token, "answers": answers}
     return yaml.safe_dump(header, allow_unicode=True).encode("utf-8")

@@ -167,33 +167,24 @@ def test_persian_verdict() -> None:
 def test_judge_reads_due_extension_archive_and_withdrawal(course_dir: Path) -> None:
     course = open_course(course_dir)
     late = datetime(2026, 12, 15, 22, 39, tzinfo=UTC)  # 2 h 10 min after the due time
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assert (
             deadlines.judge(course, conn, "hw1", STUDENTS[0], late).message["en"]
             == "late by 2 h 10 min: −10%"
         )
         assert deadlines.judge(course, conn, "hw1", STUDENTS[0], late, late_exempt=True).penalty_percent == 0
-    finally:
-        conn.close()
     granted = deadlines.grant_extension(course, "hw1", STUDENTS[0], "1405-09-26 12:00")
     assert granted["until"] == "2026-12-17T08:30:00Z"
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         verdict = deadlines.judge(course, conn, "hw1", STUDENTS[0], late)
         assert (verdict.accepted, verdict.penalty_percent, verdict.extended) == (True, 0, True)
         assert deadlines.judge(course, conn, "hw1", STUDENTS[1], late).penalty_percent == 10  # others: not
-    finally:
-        conn.close()
     deadlines.withdraw_student(course, STUDENTS[2])
     delete_assignment(course, "hw2", archive=True)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assert deadlines.judge(course, conn, "hw1", STUDENTS[2], late).code == "withdrawn"
         refused = deadlines.judge(course, conn, "hw2", STUDENTS[1], late)
         assert (refused.accepted, refused.code) == (False, "archived")
-    finally:
-        conn.close()
 
 
 # --- penalties follow the due date, computed at export ----------------------------------------------------------

@@ -31,11 +31,8 @@ def answer_file(course, student: str) -> bytes:
     key = assignment_key(course, "hw1", student)[0]
     answers = {i["item"]: {p["id"]: p["answer_text"] for p in i["parts"]} for i in key["items"]}
     answers[WRITTEN[0]][WRITTEN[1]] = "a written answer"
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         seed = next(r["seed"] for r in db.variant_keys(conn, "hw1") if r["student_id"] == student)
-    finally:
-        conn.close()
     token = variant_token(course.secret(), "hw1", student, seed)
     header = {"assignment": "hw1", "student": student, "variant": token, "answers": answers}
     return yaml.safe_dump(header, allow_unicode=True).encode("utf-8")

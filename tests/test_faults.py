@@ -75,11 +75,8 @@ def course_dir(keyed: Path, tmp_path: Path) -> Path:
 
 def answers(course_dir: Path, student: str, parts: dict[str, Any] | None = None, **header: Any) -> bytes:
     course = open_course(course_dir)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         token = store.variant_row(conn, "hw1", student)["token"]
-    finally:
-        conn.close()
     if parts is None:
         key = assignment_key(course, "hw1", student)[0]
         parts = {i["item"]: {p["id"]: p["answer_text"] for p in i["parts"]} for i in key["items"]}

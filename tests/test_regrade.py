@@ -168,12 +168,9 @@ def test_forked_workers_grade_exactly_as_one_process(course_dir: Path) -> None:
     from course.store import deadlines as db
 
     course = open_course(course_dir)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         rows = db.variant_keys(conn, "hw1")
         submissions = db.graded_submissions(conn, "hw1")
-    finally:
-        conn.close()
     solved = solve_keys(course, rows)
     points = {"conv_output_size": 1.0, "concept_equivariance": 6.0}
     keys: dict = {}

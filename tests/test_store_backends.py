@@ -34,11 +34,8 @@ def make_course(tmp_path: Path, database: str, attempts: int = 2) -> Any:
 
 
 def answers_of(course: Any, student: str, answers: dict[str, Any] | None = None) -> bytes:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         token = store.variant_row(conn, "hw1", student)["token"]
-    finally:
-        conn.close()
     if answers is None:
         key = assignment_key(course, "hw1", student)[0]
         answers = {i["item"]: {p["id"]: p["answer_text"] for p in i["parts"]} for i in key["items"]}
@@ -47,21 +44,15 @@ def answers_of(course: Any, student: str, answers: dict[str, Any] | None = None)
 
 
 def statuses(course: Any) -> list[tuple]:
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         return [(r["status"], r["attempt"]) for r in store.submission_rows(conn, "hw1")]
-    finally:
-        conn.close()
 
 
 def test_same_schema_on_both_backends(course_database: str, tmp_path: Path) -> None:
     course = init_course(tmp_path / "c", database=course_database)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assert store.applied_migrations(conn) == {n for n, _ in store.all_migrations()}
         assert conn.backend == ("postgresql" if course_database.startswith("postgresql") else "sqlite")
-    finally:
-        conn.close()
 
 
 def test_submit_grades_limits_and_refuses(course_database: str, tmp_path: Path) -> None:

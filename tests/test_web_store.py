@@ -16,8 +16,7 @@ def test_sessions_live_while_open_unexpired_and_their_token_live(
     course_database: str, tmp_path: Path
 ) -> None:
     course = init_course(tmp_path / "course", database=course_database)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         token_db.insert_token(conn, "bearer-1", "staff", None, "ta-sara")
         db.open_session(
             conn, "cookie-open", token_db.token_hash("bearer-1"), "staff", None, "ta-sara", FUTURE
@@ -35,19 +34,14 @@ def test_sessions_live_while_open_unexpired_and_their_token_live(
         db.open_session(conn, "cookie-2", token_db.token_hash("bearer-2"), "staff", None, "ta-sara", FUTURE)
         db.end_session(conn, "cookie-2")
         assert db.live_session(conn, "cookie-2") is None
-    finally:
-        conn.close()
 
 
 def test_a_draft_is_one_row_per_assignment_and_student(course_database: str, tmp_path: Path) -> None:
     course = init_course(tmp_path / "course", database=course_database)
-    conn = course.connect()
-    try:
+    with course.connect() as conn:
         assert db.draft(conn, "hw1", "40110001") is None
         db.save_draft(conn, "hw1", "40110001", {"conv_output_size.out": "۱۲"})
         db.save_draft(conn, "hw1", "40110001", {"conv_output_size.out": "۱۲۳", "a.b": "متن"})
         fields, saved_at = db.draft(conn, "hw1", "40110001")
         assert fields == {"conv_output_size.out": "۱۲۳", "a.b": "متن"} and saved_at.endswith("Z")
         assert conn.execute("SELECT count(*) FROM web_drafts").fetchone()[0] == 1
-    finally:
-        conn.close()
