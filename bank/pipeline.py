@@ -7,6 +7,7 @@ course workflow stores at generation and the grader reads at submit time (no tor
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 import jinja2
 
 from bank.item import Item, Part
+from bank.mistakes import distinct_mistakes
 from bank.partkey import MisconceptionKey, OptionKey, PartKey
 from bank.registry import Answer, get_generator, get_solver
 from base.errors import AzmoonError
@@ -140,6 +142,17 @@ def _part_answer(item: Item, part: Part, part_id: str, answers: dict[str, Answer
 def _part_key(
     item: Item, part: Part, part_id: str, answer: Answer, local: dict[str, Any], seed: int
 ) -> PartKey:
+    key = _bare_part_key(item, part, part_id, answer, local, seed)
+    mistakes = distinct_mistakes(key.to_json(), answer.misconceptions)
+    return dataclasses.replace(
+        key, misconceptions=[MisconceptionKey(value=m.value, hint=_bilingual(m.hint)) for m in mistakes]
+    )
+
+
+def _bare_part_key(
+    item: Item, part: Part, part_id: str, answer: Answer, local: dict[str, Any], seed: int
+) -> PartKey:
+    """The part's key without the solver's mistakes (which `distinct_mistakes` checks against it)."""
     return PartKey(
         id=part_id,
         kind=part.kind,
@@ -148,9 +161,6 @@ def _part_key(
         answer_text=answer.text if answer.text is not None else answer_text(part.kind, answer.value),
         points=part.points,
         grading=dict(part.grading),
-        misconceptions=[
-            MisconceptionKey(value=m.value, hint=_bilingual(m.hint)) for m in answer.misconceptions
-        ],
         form=None
         if part.form is None
         else {lang: render(part.form.get(lang), local, lang) for lang in LANGS},

@@ -45,7 +45,9 @@ class Misconception:
 class Answer:
     value: Any  # machine-readable: int, float, list[int] (shape), str (sympy expression or option id)
     text: str | None = None  # how a student would write it; default derived from value
-    misconceptions: list[Misconception] = field(default_factory=list)
+    # the wrong values the family computes, None where one does not apply; the bank drops any the part's
+    # comparator grades right against the answer or equal to an earlier one (bank.mistakes)
+    misconceptions: list[Misconception | None] = field(default_factory=list)
 
 
 @dataclass

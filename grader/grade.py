@@ -596,3 +596,43 @@ def compare(
         "comparator": comparator,
         "settings": settings_for(part_key),
     }
+
+
+# --- one value against another, as a part's comparator sees them (the bank's check of a solver's mistakes) -----
+
+
+def same_answer(part_key: dict[str, Any], value: Any, other: Any) -> bool:
+    """Would the part's comparator, with the part's settings, grade `value` right against the key `other`?
+
+    `value` and `other` are stored values (an answer or a misconception's value, in the key's units): the bank
+    uses this to drop a solver's mistake that the grader could never tell apart from the answer or from an
+    earlier mistake, so no family repeats its answer or its tolerance."""
+    from grader.symbolic import Unchecked, check_equivalence, parse_domain
+
+    settings = settings_for(part_key)
+    comparator = settings["comparator"]
+    if comparator in NUMERIC_COMPARATORS:
+        a, b = _number(value), _number(other)
+        if a is None or b is None:
+            return False
+        scale = key_number(part_key, settings)[1]  # percent parts: compared in the units the student types
+        return numeric_test(settings)(a * scale, b * scale)
+    if comparator == "shape":
+        return (
+            isinstance(value, list | tuple) and isinstance(other, list | tuple) and list(value) == list(other)
+        )
+    if comparator == "expression":
+        names = expression_names(part_key, settings)
+        try:
+            return check_equivalence(
+                str(other),
+                str(value),
+                names,
+                parse_domain(settings.get("domain"), names),
+                int(settings["samples"]),
+                float(settings["time_limit"]),
+                float(settings["rtol"]),
+            )[0]
+        except (FormatProblem, Unchecked):
+            return False
+    return value == other
