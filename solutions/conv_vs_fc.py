@@ -16,39 +16,63 @@ from analysis.arithmetic import (
     linear_weights,
     locally_connected_weights,
 )
-from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    bias_forgotten,
-    bias_shared_in_local,
-    input_channels_forgotten,
-    only_present,
-    padding_dropped,
-    positions_forgotten,
-)
+from bank.item import Bilingual
+from bank.ranges import draw, sample_until
+from bank.registry import Answer, Misconception, Solution, generator, solver
+from solutions.common.misconceptions import bias_forgotten, input_channels_forgotten, padding_dropped
+
+# the bound on draws until the kernel fits and the output is at least 2 wide; the most a seed took: 1 (seeds 1..200), 2 (seeds 1..20000)
+TRIES = 100
+
+
+def positions_forgotten(weights: int) -> Misconception:
+    """Connections of a conv layer given as its weight count (the sliding over output positions left out)."""
+    return Misconception(
+        weights,
+        Bilingual(
+            fa="این تعداد وزن‌های لایه است؛ هر وزن در همه‌ی مکان‌های خروجی دوباره به کار می‌رود، پس اتصال‌ها = وزن‌ها × تعداد مکان‌های خروجی.",
+            en="That is the weight count; each weight is reused at every output position, so connections = weights × output positions.",
+        ),
+    )
+
+
+def bias_shared_in_local(params_untied: int, positions: int, filters: int) -> Misconception | None:
+    """Locally connected layer counted with one bias per filter instead of one per output unit."""
+    if positions == 1:
+        return None
+    return Misconception(
+        params_untied - filters * (positions - 1),
+        Bilingual(
+            fa="در لایه‌ی محلی (بدون اشتراک وزن) هر نورون خروجی بایاس خودش را دارد، نه فقط هر فیلتر.",
+            en="In a locally connected (unshared) layer every output unit has its own bias, not one per filter.",
+        ),
+    )
 
 
 @generator("conv_vs_fc")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    while True:
-        width = rng.randint(*ranges["W"])
-        height = width if rng.random() < 0.7 else rng.randint(*ranges["W"])
-        kernel = rng.choice(ranges["K"])
-        stride = rng.choice(ranges["S"])
+    def attempt() -> dict[str, Any] | None:
+        width = draw(rng, ranges["W"], "W")
+        height = width if rng.random() < 0.7 else draw(rng, ranges["W"], "W")
+        kernel = draw(rng, ranges["K"], "K")
+        stride = draw(rng, ranges["S"], "S")
         padding = rng.choice([0, (kernel - 1) // 2])
         if min(width, height) + 2 * padding < kernel:
-            continue
+            return None
         out = [conv_output_size(s, kernel, stride, padding) for s in (width, height)]
         if min(out) < 2:
-            continue
+            return None
         return {
             "W": width,
             "H": height,
-            "D": rng.choice(ranges["D"]),
-            "F": rng.choice(ranges["F"]),
+            "D": draw(rng, ranges["D"], "D"),
+            "F": draw(rng, ranges["F"], "F"),
             "K": kernel,
             "S": stride,
             "P": padding,
         }
+
+    return sample_until(attempt, tries=TRIES, what="conv_vs_fc")
 
 
 @solver("conv_vs_fc")
@@ -64,23 +88,18 @@ def solve(params: dict[str, Any]) -> Solution:
     local = local_weights + local_biases
     unpadded = [conv_output_size(size, k, s, 0) for size in (w, h)] if min(w, h) >= k else None
     answers = {
-        "conv_weights": Answer(
-            weights, misconceptions=only_present(input_channels_forgotten(conv_weights(1, f, (k, k))), right=weights)
-        ),
+        "conv_weights": Answer(weights, misconceptions=[input_channels_forgotten(conv_weights(1, f, (k, k)))]),
         "conv_connections": Answer(
             connections,
-            misconceptions=only_present(
+            misconceptions=[
                 positions_forgotten(weights),
                 padding_dropped(conv_macs(d, f, (k, k), unpadded)) if unpadded and p else None,
-                right=connections,
-            ),
+            ],
         ),
-        "fc_weights": Answer(fc, misconceptions=only_present(input_channels_forgotten(linear_weights(w * h, f)), right=fc)),
+        "fc_weights": Answer(fc, misconceptions=[input_channels_forgotten(linear_weights(w * h, f))]),
         "local_params": Answer(
             local,
-            misconceptions=only_present(
-                bias_shared_in_local(local, positions, f), bias_forgotten(local, local_biases), right=local
-            ),
+            misconceptions=[bias_shared_in_local(local, positions, f), bias_forgotten(local, local_biases)],
         ),
     }  # fmt: skip
     return Solution(

@@ -9,21 +9,17 @@ import random
 from typing import Any
 
 from analysis.arithmetic import conv_weights, receptive_fields
+from bank.ranges import draw
 from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    bias_forgotten,
-    input_channels_forgotten,
-    only_present,
-    rf_kernels_summed,
-)
+from solutions.common.misconceptions import bias_forgotten, input_channels_forgotten, rf_kernels_summed
 
 
 @generator("stacked_kernels")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     return {
-        "n": rng.randint(*ranges["n"]),
-        "K": rng.choice(ranges["K"]),
-        "C": rng.choice(ranges["C"]),
+        "n": draw(rng, ranges["n"], "n"),
+        "K": draw(rng, ranges["K"], "K"),
+        "C": draw(rng, ranges["C"], "C"),
         "bias": rng.random() < 0.5,
     }
 
@@ -49,13 +45,10 @@ def solve(params: dict[str, Any]) -> Solution:
     return Solution(
         answers={
             "rf": Answer(
-                rf,
-                misconceptions=only_present(
-                    rf_kernels_summed([k] * n), rf_kernels_summed([k] * n, plus_one=True), right=rf
-                ),
+                rf, misconceptions=[rf_kernels_summed([k] * n), rf_kernels_summed([k] * n, plus_one=True)]
             ),
-            "stack_params": Answer(stack, misconceptions=only_present(*stack_wrong, right=stack)),
-            "single_params": Answer(single, misconceptions=only_present(*single_wrong, right=single)),
+            "stack_params": Answer(stack, misconceptions=stack_wrong),
+            "single_params": Answer(single, misconceptions=single_wrong),
         },
         values={
             "rfs": [r for r, _ in steps],
