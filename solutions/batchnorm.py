@@ -14,22 +14,14 @@ from analysis.arithmetic import (
     batchnorm_params,
     conv_weights,
 )
+from bank.ranges import draw
 from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    batchnorm_forgotten,
-    bias_added,
-    only_present,
-    running_stats_counted,
-)
+from solutions.common.misconceptions import batchnorm_forgotten, bias_added, running_stats_counted
 
 
 @generator("batchnorm")
 def generate_params(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "C_in": rng.choice(ranges["C_in"]),
-        "C_out": rng.choice(ranges["C_out"]),
-        "K": rng.choice(ranges["K"]),
-    }
+    return {name: draw(rng, ranges[name], name) for name in ("C_in", "C_out", "K")}
 
 
 @solver("batchnorm")
@@ -45,12 +37,11 @@ def solve_params(params: dict[str, Any]) -> Solution:
             "bn_buffers": Answer(buffers),
             "block_params": Answer(
                 block,
-                misconceptions=only_present(
+                misconceptions=[
                     bias_added(block, c_out),
                     running_stats_counted(block + buffers),
                     batchnorm_forgotten(weights),
-                    right=block,
-                ),
+                ],
             ),
             "bias_redundant": Answer(
                 "a"

@@ -7,20 +7,36 @@ from fractions import Fraction
 from typing import Any
 
 from analysis.arithmetic import conv_weights, dense_block_channels, transition_channels
-from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import initial_channels_forgotten, off_by_one_layer, only_present
+from bank.item import Bilingual
+from bank.ranges import draw
+from bank.registry import Answer, Misconception, Solution, generator, solver
 
 BOTTLENECK_FACTOR = 4  # DenseNet-B: the 1x1 conv of every layer outputs 4k channels
 
 
+def initial_channels_forgotten(value: int) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="کانال‌های ورودی بلوک (k₀) را فراموش کرده‌اید: هر لایه به همه‌ی نقشه‌های قبلی، از جمله ورودی، الحاق می‌شود.",
+            en="You forgot the block's input channels (k₀): each layer is concatenated to everything before it, the input included.",
+        ),
+    )
+
+
+def off_by_one_layer(value: int) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="یک لایه کم یا زیاد شمرده‌اید: لایه‌ی l ام ورودی‌ای با k₀ + (l−1)·k کانال می‌گیرد.",
+            en="You are one layer off: layer l receives k₀ + (l−1)·k channels.",
+        ),
+    )
+
+
 @generator("densenet_growth")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "k0": rng.choice(ranges["k0"]),
-        "L": rng.choice(ranges["L"]),
-        "k": rng.choice(ranges["k"]),
-        "theta": rng.choice(ranges["theta"]),
-    }
+    return {name: draw(rng, ranges[name], name) for name in ("k0", "L", "k", "theta")}
 
 
 @solver("densenet_growth")
@@ -36,32 +52,25 @@ def solve(params: dict[str, Any]) -> Solution:
         answers={
             "channels": Answer(
                 channels,
-                misconceptions=only_present(
+                misconceptions=[
                     initial_channels_forgotten(layers * k),
                     off_by_one_layer(last_in),
                     off_by_one_layer(dense_block_channels(k0, layers + 1, k)),
-                    right=channels,
-                ),
+                ],
             ),
             "last_input": Answer(
                 last_in,
-                misconceptions=only_present(
-                    off_by_one_layer(channels), initial_channels_forgotten((layers - 1) * k), right=last_in
-                ),
+                misconceptions=[off_by_one_layer(channels), initial_channels_forgotten((layers - 1) * k)],
             ),
             "last_weights": Answer(
                 w1 + w3,
-                misconceptions=only_present(
-                    off_by_one_layer(conv_weights(channels, width, (1, 1)) + w3),
-                    right=w1 + w3,
-                ),
+                misconceptions=[off_by_one_layer(conv_weights(channels, width, (1, 1)) + w3)],
             ),
             "transition": Answer(
                 out,
-                misconceptions=only_present(
-                    initial_channels_forgotten(transition_channels(layers * k, Fraction(str(theta)))),
-                    right=out,
-                ),
+                misconceptions=[
+                    initial_channels_forgotten(transition_channels(layers * k, Fraction(str(theta))))
+                ],
             ),
         },
         values={
