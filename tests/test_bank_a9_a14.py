@@ -10,6 +10,7 @@ the solver against an independent tool — the meta-device tracer on a real `nn.
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import pytest
@@ -17,10 +18,12 @@ import torch
 from torch import nn
 
 from analysis.trace import trace_module
+from bank import ranges
 from bank.item import load_items
 from bank.pipeline import make_params, solve_item
-from bank.registry import get_solver
+from bank.registry import get_generator, get_solver
 from bank.selftest import stress_test
+from grader.grade import grade_part
 
 ITEMS = [
     "inception_bottleneck",
@@ -41,8 +44,13 @@ def answers(solver: str, params: dict[str, Any]) -> dict[str, Any]:
     return {pid: a.value for pid, a in get_solver(solver)(params).answers.items()}
 
 
-def misconception_values(solver: str, params: dict[str, Any], part: str) -> list[Any]:
-    return [m.value for m in get_solver(solver)(params).answers[part].misconceptions]
+def key_part(item_id: str, seed: int, part: str) -> dict[str, Any]:
+    """One part of the key the bank stores: its mistakes are the ones the bank kept (bank.mistakes)."""
+    return next(p for p in solve_item(BANK[item_id], seed).to_json()["parts"] if p["id"] == part)
+
+
+def key_mistakes(item_id: str, seed: int, part: str) -> list[Any]:
+    return [m["value"] for m in key_part(item_id, seed, part)["misconceptions"]]
 
 
 def assert_answers(got: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -326,7 +334,7 @@ def test_instances_by_hand(item_id: str, params: dict[str, Any], expected: dict[
     assert_answers(answers(BANK[item_id].solver_name, params), expected)
 
 
-# --- misconceptions: the typical wrong answers are attached, computed from the instance ---------------------------
+# --- misconceptions: the typical wrong answers are in the key, computed from the instance (seed 0 = canonical) ----
 
 MISCONCEPTIONS = [
     ("inception_bottleneck", "direct_cost", 2 * 120_422_400),  # FLOPs instead of MACs
@@ -348,7 +356,7 @@ MISCONCEPTIONS = [
 
 @pytest.mark.parametrize(("item_id", "part", "wrong"), MISCONCEPTIONS)
 def test_typical_mistakes_are_recognised(item_id: str, part: str, wrong: Any) -> None:
-    values = misconception_values(BANK[item_id].solver_name, dict(BANK[item_id].canonical), part)
+    values = key_mistakes(item_id, 0, part)
     if isinstance(wrong, float):
         assert any(v == pytest.approx(wrong, rel=1e-6) for v in values)
     else:
@@ -580,9 +588,56 @@ def test_generator_gives_many_variants(item_id: str) -> None:
     assert len(params) >= 20
 
 
+def test_batchnorm_forward_mistake_just_outside_the_tolerance_is_kept() -> None:
+    """Seed 23, y: the key is -1.13975; with m-1 the student gets -1.125, 0.01475 away. The part's tolerance
+    (0.002 + 0.005*1.13975 = 0.0077) grades that wrong, so the key keeps the mistake and the grader shows its hint
+    (the family's old filter dropped anything within twice the tolerance, 0.0154)."""
+    part = key_part("batchnorm_forward", 23, "y")
+    assert part["answer"] == pytest.approx(-1.13975, abs=1e-5)
+    assert -1.125 in key_mistakes("batchnorm_forward", 23, "y")
+    verdict = grade_part(part, "-1.125")
+    assert verdict["status"] == "wrong" and "m−1" in verdict["feedback"]["en"]
+    assert grade_part(part, "-1.135")["status"] == "correct"
+
+
 @pytest.mark.parametrize("item_id", ITEMS)
-def test_short_self_test(item_id: str) -> None:
-    report = stress_test(BANK[item_id], seeds=12)
+def test_ranges_are_typed(item_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every range says what it is: the items still load once plain lists are refused."""
+    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+    ranges.parse_ranges(BANK[item_id].ranges)
+
+
+IMPOSSIBLE = {  # ranges under which no draw meets the family's conditions
+    "inception_bottleneck": {"B": {"one_of": [96]}, "F": {"one_of": [32]}},  # B <= F never holds
+    "inception_module": {"r3": {"one_of": [192]}, "n3": {"one_of": [128]}},  # r3 < n3 never holds
+    "depthwise_separable": {"C_in": {"one_of": [728]}, "C_out": {"one_of": [64]}},  # never widening
+    "inverted_residual": {
+        "C_in": {"one_of": [160]},
+        "S": {"one_of": [2]},  # stride 2 is refused on a 7×7 map
+        "H": {"one_of": [7]},
+    },
+    "efficientnet_scaling": {"alpha": {"one_of": [1.4]}, "beta": {"one_of": [1.15]}},  # gamma 1.04 < 1.05
+    "vit_patches": {"H": {"one_of": [32]}, "P": {"one_of": [14]}},  # 14 does not divide 32
+    "batchnorm_forward": {"x": {"int": [3, 3]}},  # every batch constant: variance 0
+}
+
+
+@pytest.mark.parametrize("item_id", sorted(IMPOSSIBLE))
+def test_generator_that_cannot_draw_fails_clearly(item_id: str) -> None:
+    """A bounded sample_until: ranges that can never meet the family's conditions end in a RangeError naming the
+    item, not an endless loop (efficientnet_scaling draws alpha, beta only on the seeds that leave the paper's)."""
+    item = BANK[item_id]
+    generate = get_generator(item.generator_name)
+    spec = {**item.ranges, **IMPOSSIBLE[item_id]}
+    with pytest.raises(ranges.RangeError, match=f"{item_id}: no draw in"):
+        for seed in range(1, 20):
+            generate(random.Random(seed), spec)
+
+
+def test_efficientnet_scaling_self_test_over_more_seeds() -> None:
+    """The bank-wide self-test (tests/test_selftest_every_item.py) runs every item of this file over 20 seeds but
+    efficientnet_scaling over 6 (it traces B0): this file's own 12 seeds of it stay."""
+    report = stress_test(BANK["efficientnet_scaling"], seeds=12)
     assert report["ok"], report["failures"][:5]
 
 
