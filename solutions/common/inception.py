@@ -8,6 +8,7 @@ from solutions.common.misconceptions import flops_instead_of_macs, macs_instead_
 
 
 def percent_text(value: float) -> str:
+    """One decimal, as the reduction part's prompt asks for (how close counts as right is its YAML grading)."""
     return f"{value:.1f}"
 
 
