@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from analysis import arithmetic as ar
 from bank.item import Bilingual
+from bank.ranges import draw, sample_until
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from base.errors import AzmoonError
 from lang import fmt_shape
@@ -35,28 +36,13 @@ from solutions.common import misconceptions as mc
 
 QUANTITIES = ("shape", "weights", "biases", "params", "macs", "flops", "rf", "jump")
 SPATIAL_ONLY = ("rf", "jump")  # per layer: only layers whose output still has a spatial grid
-MAX_TRIES = 200
+MAX_TRIES = 200  # draws of `vary:` tried against `constraints:` (see sample_until below)
 MAX_NETWORK_CHARS = 20_000
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 class NetworkItemError(AzmoonError, ValueError):
     """An item of the network family whose settings cannot be used; the message says which setting."""
-
-
-# --- typed ranges -------------------------------------------------------------------------------------------
-
-
-def sample_value(spec: Any, rng: random.Random, name: str) -> Any:
-    """`{int: [lo, hi]}` (inclusive), `{one_of: [...]}`, or a fixed value."""
-    if not isinstance(spec, dict):
-        return spec
-    if set(spec) == {"int"} and isinstance(spec["int"], list) and len(spec["int"]) == 2:
-        lo, hi = spec["int"]
-        return rng.randint(int(lo), int(hi))
-    if set(spec) == {"one_of"} and isinstance(spec["one_of"], list) and spec["one_of"]:
-        return rng.choice(spec["one_of"])
-    raise NetworkItemError(f"range '{name}': write {{int: [lo, hi]}} or {{one_of: [...]}}, not {spec!r}")
 
 
 def network_text(params: dict[str, Any]) -> str:
@@ -102,15 +88,16 @@ def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
             "ranges: the network family needs `settings:` with `network:` (see WRITE-AN-ITEM)"
         )
     vary = ranges.get("vary", {})
-    for _ in range(MAX_TRIES):
+
+    def attempt() -> dict[str, Any] | None:
+        """One draw of the input and every placeholder (bank.ranges.draw), kept if it meets the constraints."""
         params = {key: value for key, value in settings.items() if key != "input"}
-        params["input"] = [sample_value(v, rng, f"input[{i}]") for i, v in enumerate(settings["input"])]
-        params["values"] = {name: sample_value(spec, rng, name) for name, spec in vary.items()}
-        if meets_constraints(params):
-            return params
-    raise NetworkItemError(
-        f"no variant in {MAX_TRIES} draws meets the constraints {settings.get('constraints')}: "
-        "narrow the ranges in `vary:` or relax `constraints:`"
+        params["input"] = [draw(rng, v, f"input[{i}]") for i, v in enumerate(settings["input"])]
+        params["values"] = {name: draw(rng, spec, name) for name, spec in vary.items()}
+        return params if meets_constraints(params) else None
+
+    return sample_until(
+        attempt, tries=MAX_TRIES, what=f"the network's constraints {settings.get('constraints')}"
     )
 
 
@@ -177,7 +164,7 @@ def _shape_answer(shape: list[int], order: str, steps: dict[str, Any], module: A
         slips.append(mc.channel_order(shape) if order == "CHW" else mc.channel_order_hwc(value))
         floor = _no_floor_shape(module, steps, shape, order)
         slips.append(floor)
-    return Answer(value, misconceptions=mc.only_present(*slips, right=value))
+    return Answer(value, misconceptions=slips)
 
 
 def _no_floor_shape(module: Any, steps: dict[str, Any], shape: list[int], order: str) -> Misconception | None:
@@ -196,19 +183,16 @@ def _answers(row: Any, steps: dict[str, Any], module: Any, order: str, kernels: 
     flops = row.flops
     out = {
         "shape": _shape_answer(row.output_shape, order, steps, module),
-        "weights": Answer(row.weights, misconceptions=mc.only_present(
-            _with_biases(row.weights, row.biases), right=row.weights)),
+        # a layer without biases or MACs makes these mistakes equal to the answer: the bank drops them then
+        "weights": Answer(row.weights, misconceptions=[_with_biases(row.weights, row.biases)]),
         "biases": Answer(row.biases),
-        "params": Answer(row.params, misconceptions=mc.only_present(
-            mc.bias_forgotten(row.params, row.biases) if row.biases else None, right=row.params)),
-        "macs": Answer(row.macs, misconceptions=mc.only_present(
-            mc.flops_instead_of_macs(row.macs) if row.macs else None, right=row.macs)),
-        "flops": Answer(flops, misconceptions=mc.only_present(
-            mc.macs_instead_of_flops(flops) if flops else None, right=flops)),
+        "params": Answer(row.params, misconceptions=[mc.bias_forgotten(row.params, row.biases)]),
+        "macs": Answer(row.macs, misconceptions=[mc.flops_instead_of_macs(row.macs)]),
+        "flops": Answer(flops, misconceptions=[mc.macs_instead_of_flops(flops)]),
     }  # fmt: skip
     if row.receptive_field:
         rf = _side(row.receptive_field)
-        out["rf"] = Answer(rf, misconceptions=mc.only_present(mc.rf_without_jump(kernels, dils), right=rf))
+        out["rf"] = Answer(rf, misconceptions=[mc.rf_without_jump(kernels, dils)])
         out["jump"] = Answer(_side(row.jump))
     return out
 
@@ -258,12 +242,13 @@ def solve(params: dict[str, Any]) -> Solution:
     answers["total_shape"] = Answer(_ordered(last.output_shape, order))
     answers["total_weights"] = Answer(totals["weights"])
     answers["total_biases"] = Answer(totals["biases"])
-    answers["total_params"] = Answer(totals["params"], misconceptions=mc.only_present(
-        mc.bias_forgotten(totals["params"], totals["biases"]), right=totals["params"]))  # fmt: skip
-    answers["total_macs"] = Answer(totals["macs"], misconceptions=mc.only_present(
-        mc.flops_instead_of_macs(totals["macs"]), right=totals["macs"]))  # fmt: skip
-    answers["total_flops"] = Answer(totals["flops"], misconceptions=mc.only_present(
-        mc.macs_instead_of_flops(totals["flops"]), right=totals["flops"]))  # fmt: skip
+    answers["total_params"] = Answer(
+        totals["params"], misconceptions=[mc.bias_forgotten(totals["params"], totals["biases"])]
+    )
+    answers["total_macs"] = Answer(totals["macs"], misconceptions=[mc.flops_instead_of_macs(totals["macs"])])
+    answers["total_flops"] = Answer(
+        totals["flops"], misconceptions=[mc.macs_instead_of_flops(totals["flops"])]
+    )
     if spatial:
         answers["total_rf"] = answers[f"{spatial[-1]['key']}_rf"]
         answers["total_jump"] = answers[f"{spatial[-1]['key']}_jump"]

@@ -13,13 +13,10 @@ from typing import Any
 from torch import nn
 
 from analysis.zoo.measure import Measured, mac_terms, measure
-from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    block_input_shape_given,
-    channel_order,
-    flops_instead_of_macs,
-    only_present,
-)
+from bank.item import Bilingual
+from bank.ranges import draw
+from bank.registry import Answer, Misconception, Solution, generator, solver
+from solutions.common.misconceptions import channel_order, flops_instead_of_macs
 from solutions.common.zoo_common import (
     INPUT_SIDES,
     block_words,
@@ -35,8 +32,18 @@ from solutions.common.zoo_common import (
 
 @generator("zoo_block_macs")
 def generate_block_macs(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    name = rng.choice(ranges["models"])
+    name = draw(rng, ranges["models"], "models")
     return {"model": name, "side": rng.choice(INPUT_SIDES[name]), "block": rng.choice(blocks_of(name))}
+
+
+def block_input_shape_given(value: object) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این شکل ورودی بلوک است؛ سؤال شکل خروجی آن (بعد از گام و تغییر کانال‌ها) را خواسته.",
+            en="That is the block's input shape; the question asks for its output (after its stride and channel change).",
+        ),
+    )
 
 
 def _shown_shape(measured: Measured, module: nn.Module, name: str, shape: list[int]) -> list[int]:
@@ -79,9 +86,7 @@ def solve_block_macs(params: dict[str, Any]) -> Solution:
         answers={
             "out_shape": Answer(
                 out,
-                misconceptions=only_present(
-                    channel_order(out), block_input_shape_given(given) if given != out else None, right=out
-                ),
+                misconceptions=[channel_order(out), block_input_shape_given(given)],
             ),
             "macs": Answer(macs, misconceptions=[flops_instead_of_macs(macs)]),
         },

@@ -14,13 +14,9 @@ from typing import Any
 from torch import nn
 
 from analysis.zoo.measure import norm_params, param_lines
+from bank.ranges import draw
 from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    bias_forgotten,
-    norm_params_forgotten,
-    only_present,
-    running_stats_counted,
-)
+from solutions.common.misconceptions import bias_forgotten, norm_params_forgotten, running_stats_counted
 from solutions.common.zoo_common import (
     block_words,
     blocks_of,
@@ -35,7 +31,7 @@ from solutions.common.zoo_common import (
 
 @generator("zoo_block_params")
 def generate_block_params(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    name = rng.choice(ranges["models"])
+    name = draw(rng, ranges["models"], "models")
     return {"model": name, "block": rng.choice(blocks_of(name))}
 
 
@@ -60,12 +56,12 @@ def solve_block_params(params: dict[str, Any]) -> Solution:
     norm = norm_params(module)
     running = sum(b.numel() for n, b in module.named_buffers() if n.endswith(("running_mean", "running_var")))
     biases = _biases(module)
-    wrong = only_present(
-        norm_params_forgotten(total - norm) if norm else None,
-        bias_forgotten(total, biases) if biases else None,
-        running_stats_counted(total + running) if running else None,
-        right=total,
-    )
+    # a block without norms, biases or running statistics makes that mistake the answer: the bank drops it
+    wrong = [
+        norm_params_forgotten(total - norm),
+        bias_forgotten(total, biases),
+        running_stats_counted(total + running),
+    ]
     return Solution(
         answers={"params": Answer(total, misconceptions=wrong)},
         values={

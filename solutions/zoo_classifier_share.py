@@ -14,13 +14,10 @@ import torch
 from torch import nn
 
 from analysis.zoo import MODELS, build
-from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    bias_forgotten,
-    imagenet_head_kept,
-    only_present,
-    share_of_the_rest,
-)
+from bank.item import Bilingual
+from bank.ranges import draw
+from bank.registry import Answer, Misconception, Solution, generator, solver
+from solutions.common.misconceptions import bias_forgotten
 from solutions.common.zoo_common import TITLE_FA
 
 
@@ -36,7 +33,30 @@ def _trainable(module: nn.Module) -> int:
 
 @generator("zoo_classifier_share")
 def generate_classifier_share(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    return {"model": rng.choice(ranges["models"]), "num_classes": rng.choice(ranges["num_classes"])}
+    return {
+        "model": draw(rng, ranges["models"], "models"),
+        "num_classes": draw(rng, ranges["num_classes"], "num_classes"),
+    }
+
+
+def imagenet_head_kept(value: int) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این تعداد پارامتر با سر ۱۰۰۰ کلاسه‌ی ImageNet است؛ سر را با سر جدید عوض کنید.",
+            en="That is the count with ImageNet's 1000-class head; replace it with the new head.",
+        ),
+    )
+
+
+def share_of_the_rest(value: float) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="سهم را نسبت به بقیه‌ی شبکه حساب کرده‌اید؛ مخرج باید کل پارامترهای شبکه (با خود طبقه‌بند) باشد.",
+            en="You divided by the rest of the network; the share is over all parameters, the classifier included.",
+        ),
+    )
 
 
 def percent_text(value: float) -> str:
@@ -63,16 +83,10 @@ def solve_classifier_share(params: dict[str, Any]) -> Solution:
             ),
             "total": Answer(
                 total,
-                misconceptions=only_present(
-                    imagenet_head_kept(entry.published_params) if classes != 1000 else None, right=total
-                ),
+                misconceptions=[imagenet_head_kept(entry.published_params) if classes != 1000 else None],
             ),
-            "share": Answer(
-                share,
-                text=percent_text(share),
-                # only when the two readings differ by more than the tolerance (a tiny head makes them equal)
-                misconceptions=[share_of_the_rest(rest_share)] if rest_share > 1.02 * share else [],
-            ),
+            # a tiny head makes the two readings equal within the part's tolerance: the bank drops it then
+            "share": Answer(share, text=percent_text(share), misconceptions=[share_of_the_rest(rest_share)]),
         },
         values={
             "title": entry.title,

@@ -12,13 +12,10 @@ from typing import Any
 
 from analysis.zoo import MODELS, default_input
 from analysis.zoo.measure import Measured, measure
-from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    flops_instead_of_macs,
-    only_present,
-    published_count_given,
-    scale_factor_inverted,
-)
+from bank.item import Bilingual
+from bank.ranges import draw
+from bank.registry import Answer, Misconception, Solution, generator, solver
+from solutions.common.misconceptions import flops_instead_of_macs
 from solutions.common.zoo_common import TITLE_FA
 
 SCALINGS: dict[str, dict[str, list[Any]]] = {
@@ -39,9 +36,29 @@ SCALINGS: dict[str, dict[str, list[Any]]] = {
 
 @generator("zoo_scaling")
 def generate_scaling(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    name = rng.choice(ranges["models"])
+    name = draw(rng, ranges["models"], "models")
     change = rng.choice(sorted(SCALINGS[name]))
     return {"model": name, "change": change, "value": rng.choice(SCALINGS[name][change])}
+
+
+def published_count_given(value: int) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این تعداد پارامتر پیکربندی منتشرشده است؛ این تغییر تعداد پارامترها را هم عوض می‌کند.",
+            en="That is the published configuration's count; this change alters the parameters too.",
+        ),
+    )
+
+
+def scale_factor_inverted(value: float) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="نسبت را وارونه نوشته‌اید: سؤال مقدار جدید تقسیم بر مقدار پیکربندی منتشرشده را خواسته.",
+            en="You inverted the ratio: the question asks for the new value divided by the published configuration's.",
+        ),
+    )
 
 
 def _configuration(name: str, change: str, value: Any) -> tuple[dict[str, Any], tuple[int, int, int]]:
@@ -94,7 +111,7 @@ def solve_scaling(params: dict[str, Any]) -> Solution:
         answers={
             "params": Answer(
                 new_params,
-                misconceptions=only_present(published_count_given(entry.published_params), right=new_params),
+                misconceptions=[published_count_given(entry.published_params)],
             ),
             "gmacs": Answer(gmacs, text=f"{gmacs:.4g}", misconceptions=[flops_instead_of_macs(gmacs)]),
             "ratio": Answer(ratio, text=f"{ratio:.4g}", misconceptions=[scale_factor_inverted(1 / ratio)]),

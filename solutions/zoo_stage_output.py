@@ -16,12 +16,9 @@ from analysis.arithmetic import conv_output_size
 from analysis.zoo import MODELS
 from analysis.zoo.measure import Measured, measure, norm_params
 from analysis.zoo.swin import PatchMerging
+from bank.ranges import draw
 from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    channel_order,
-    norm_params_forgotten,
-    only_present,
-)
+from solutions.common.misconceptions import channel_order, norm_params_forgotten
 from solutions.common.zoo_common import (
     INPUT_SIDES,
     input_shape_at,
@@ -33,9 +30,11 @@ from solutions.common.zoo_common import (
 
 @generator("zoo_stage_output")
 def generate_stage_output(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    name = rng.choice(ranges["models"])
-    sides = ranges["swin_sides"] if name == "swin_t" else INPUT_SIDES[name]
-    return {"model": name, "side": rng.choice(sides), "stage": rng.choice(MODELS[name].stages)}
+    name = draw(rng, ranges["models"], "models")
+    side = (
+        draw(rng, ranges["swin_sides"], "swin_sides") if name == "swin_t" else rng.choice(INPUT_SIDES[name])
+    )
+    return {"model": name, "side": side, "stage": rng.choice(MODELS[name].stages)}
 
 
 def _spatial(shape: list[int], module: nn.Module) -> list[int]:
@@ -111,12 +110,9 @@ def solve_stage_output(params: dict[str, Any]) -> Solution:
     total = measured.trace.totals["params"]
     return Solution(
         answers={
-            "shape": Answer(out, misconceptions=only_present(channel_order(out), right=out)),
+            "shape": Answer(out, misconceptions=[channel_order(out)]),
             "params": Answer(
-                upto,
-                misconceptions=only_present(
-                    norm_params_forgotten(upto - _norms_up_to(measured, groups)), right=upto
-                ),
+                upto, misconceptions=[norm_params_forgotten(upto - _norms_up_to(measured, groups))]
             ),
         },
         values={

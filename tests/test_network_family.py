@@ -12,6 +12,9 @@ import pytest
 import torch
 from torch import nn
 
+from bank.item import ItemError, load_item
+from bank.pipeline import solve_item
+from bank.ranges import RangeError, draw
 from solutions import network as net
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +30,22 @@ def params(values=None, order="CHW", input_shape=(3, 32, 32), constraints=None):
 
 def answers(p):
     return {k: a.value for k, a in net.solve(p).answers.items()}
+
+
+ASK_ALL = "shape,weights,biases,params,macs,flops,rf,jump,params:total,flops:total,rf:total"
+
+
+def key_parts(folder: Path, order="CHW", input_shape=(3, 32, 32), ask=ASK_ALL, seed=0):
+    """The key as the bank stores it (its mistakes checked by the bank) of the item `questions new` drafts."""
+    path = folder / "mynet.yaml"
+    path.write_text(
+        net.draft_item("mynet", PASTED, list(input_shape), net.parse_ask(ask), order), encoding="utf-8"
+    )
+    return {p["id"]: p for p in solve_item(load_item(path, in_bank=False), seed).parts}
+
+
+def mistakes(part: dict) -> list:
+    return [m["value"] for m in part["misconceptions"]]
 
 
 HAND = [  # (part, value written as the arithmetic a student does), seed 0 = the pasted LeNet-like network
@@ -84,11 +103,11 @@ def test_every_variant_agrees_with_torch_modules_built_directly(seed):
     assert min(shapes[5][1:]) >= 1
 
 
-def test_hwc_convention_orders_shapes_and_flags_chw():
+def test_hwc_convention_orders_shapes_and_flags_chw(tmp_path):
     solved = net.solve(params(order="HWC"))
-    shape = solved.answers["layer1_shape"]
-    assert shape.value == [32, 32, 16]
-    assert [m.value for m in shape.misconceptions] == [[16, 32, 32]]
+    shape = key_parts(tmp_path, order="HWC")["layer1_shape"]
+    assert shape["answer"] == [32, 32, 16]
+    assert mistakes(shape) == [[16, 32, 32]]
     assert (
         "H×W×C" in solved.values["conventions_text"]["en"]
         and "H×W×C" in solved.values["conventions_text"]["fa"]
@@ -113,14 +132,26 @@ MISCONCEPTIONS = [  # (part, the wrong value a student writes)
 ]
 
 
+@pytest.fixture(scope="module")
+def seed0_key(tmp_path_factory):
+    return key_parts(tmp_path_factory.mktemp("mynet"))
+
+
 @pytest.mark.parametrize(("part", "wrong"), MISCONCEPTIONS)
-def test_misconceptions_from_the_conventions(part, wrong):
-    assert wrong in [m.value for m in net.solve(params()).answers[part].misconceptions]
+def test_misconceptions_from_the_conventions(seed0_key, part, wrong):
+    assert wrong in mistakes(seed0_key[part])
 
 
-def test_no_floor_is_flagged_when_the_stride_does_not_divide():
-    p = params(input_shape=(3, 33, 33))  # pool 2 on 33: floor(31 / 2) + 1 = 16, without the floor 16.5
-    slips = [m.value for m in net.solve(p).answers["layer3_shape"].misconceptions]
+def test_a_mistake_equal_to_the_answer_is_not_in_the_key(seed0_key):
+    # pooling layers have no weights and no biases: "biases forgotten" would be the answer itself
+    assert seed0_key["layer3_params"]["answer"] == 0 and mistakes(seed0_key["layer3_params"]) == []
+    for part in seed0_key.values():
+        assert part["answer"] not in mistakes(part), part["id"]
+
+
+def test_no_floor_is_flagged_when_the_stride_does_not_divide(tmp_path):
+    # pool 2 on 33: floor(31 / 2) + 1 = 16, without the floor 16.5
+    slips = mistakes(key_parts(tmp_path, input_shape=(3, 33, 33))["layer3_shape"])
     assert [16, (33 - 2) / 2 + 1, (33 - 2) / 2 + 1] in slips
 
 
@@ -132,8 +163,11 @@ def test_only_asked_parts_are_answered():
 
 def test_constraints_that_no_variant_meets_are_one_clear_error():
     settings = params(constraints={"min_output": [40, 40]})
-    with pytest.raises(net.NetworkItemError, match="constraints"):
+    with pytest.raises(RangeError) as info:
         net.generate(random.Random(1), {"settings": settings, "vary": VARY})
+    assert str(info.value).startswith(
+        f"the network's constraints {{'min_output': [40, 40]}}: no draw in {net.MAX_TRIES} tries met"
+    )
 
 
 def test_ranged_input_and_min_output_hold_over_seeds():
@@ -146,11 +180,50 @@ def test_ranged_input_and_min_output_hold_over_seeds():
 
 
 @pytest.mark.parametrize(
-    ("spec", "message"), [({"int": [1]}, "int: \\[lo, hi\\]"), ({"range": [1, 2]}, "one_of")]
+    ("spec", "message"),
+    [
+        ({"int": [1]}, "range 'c1': int takes [lo, hi] (numbers), not [1]"),
+        ({"range": [1, 2]}, "range 'c1': write {int: [lo, hi]}, {one_of: [...]}"),
+        ([16, 32], "range 'c1': write {int: [lo, hi]}, {one_of: [...]}"),
+    ],
 )
 def test_a_malformed_range_names_it(spec, message):
-    with pytest.raises(net.NetworkItemError, match=message):
-        net.sample_value(spec, random.Random(0), "c1")
+    with pytest.raises(RangeError) as info:
+        draw(random.Random(0), spec, "c1")
+    assert str(info.value).startswith(message)
+
+
+def test_the_placeholders_and_input_draw_as_typed_ranges():
+    # bank.ranges.draw makes the calls the family made before: randint for int, choice for one_of, none for 3
+    settings = params(input_shape=(3, {"int": [28, 36]}, {"one_of": [28, 32]}))
+    vary = {
+        "c1": {"one_of": [8, 16, 32]},
+        "k1": {"one_of": [3, 5]},
+        "c2": {"int": [8, 64]},
+        "k2": 5,
+        "h1": 120,
+    }
+    rng = random.Random(5)
+    expected = [3, rng.randint(28, 36), rng.choice([28, 32])]
+    expected_values = {"c1": rng.choice([8, 16, 32]), "k1": rng.choice([3, 5]), "c2": rng.randint(8, 64),
+                       "k2": 5, "h1": 120}  # fmt: skip
+    p = net.generate(random.Random(5), {"settings": settings, "vary": vary})
+    assert (p["input"], p["values"]) == (expected, expected_values)
+
+
+def test_a_malformed_input_range_names_the_entry():
+    settings = params(input_shape=(3, {"int": [28.5, 36]}, 32))
+    with pytest.raises(RangeError, match=r"^range 'input\[1\]': int takes whole numbers"):
+        net.generate(random.Random(1), {"settings": settings, "vary": VARY})
+
+
+def test_an_item_with_a_malformed_vary_range_is_refused_when_it_loads(tmp_path):
+    text = net.draft_item("mynet", PASTED, [3, 32, 32], net.parse_ask("shape"))
+    path = tmp_path / "mynet.yaml"
+    path.write_text(text.replace("one_of: [8, 16, 32]", "one_of: []"), encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != text
+    with pytest.raises(ItemError, match=r"range 'vary.c1': one_of takes a non-empty list, not \[\]"):
+        load_item(path, in_bank=False)
 
 
 @pytest.mark.parametrize(
