@@ -7,9 +7,8 @@ The key of every choice part is the option its author marked `correct: true` (ba
 key of a free-text part is its `grading.rubric`. The solver computes nothing else: what it decides is which
 questions a variant asks.
 
-    generator: concept_pool
-    ranges: {pick: 3, pool: [weight_sharing, locality, equivariance, unshared]}
-    solver: concept_pool
+    family: concept_pool
+    ranges: {pick: 3, pool: {one_of: [weight_sharing, locality, equivariance, unshared]}}
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from bank.ranges import RangeError, options
 from bank.registry import Solution, generator, solver
 
 ASK_PREFIX = "ask_"
@@ -30,10 +30,10 @@ def ask_key(part_id: str) -> str:
 @generator("concept_pool")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     """Draw `pick` questions of the pool; params say for every pool question whether it is asked."""
-    pool: list[str] = list(ranges["pool"])
-    pick = int(ranges["pick"])
-    if not 1 <= pick <= len(pool) or len(set(pool)) != len(pool):
-        raise ValueError(f"concept pool: cannot pick {pick} of {pool}")
+    pool: list[str] = options(ranges["pool"], "pool")
+    pick = ranges["pick"]
+    if not isinstance(pick, int) or not 1 <= pick <= len(pool) or len(set(pool)) != len(pool):
+        raise RangeError(f"concept pool: cannot pick {pick!r} of {pool} (a whole number, each question once)")
     asked = set(rng.sample(pool, pick))
     return {"ask": {question: question in asked for question in pool}}
 
