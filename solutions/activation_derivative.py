@@ -11,9 +11,20 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
-from solutions.common.grad_tools import RTOL, X, exact, tex, tex_num, to_float
-from solutions.common.misconceptions import function_instead_of_derivative, only_present
+from solutions.common.grad_tools import X, exact, tex, tex_num, to_float
+
+
+def function_instead_of_derivative(value: object) -> Misconception:
+    """The function (or its value) given where its derivative was asked, e.g. σ(x) for σ'(x)."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این خودِ تابع است، نه مشتق آن: مثلاً به جای $\\sigma'(x)$ مقدار $\\sigma(x)$ را نوشته‌اید.",
+            en="This is the function itself, not its derivative: e.g. $\\sigma(x)$ written for $\\sigma'(x)$.",
+        ),
+    )
 
 
 def _sigmoid(z: Any) -> Any:
@@ -165,18 +176,16 @@ def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     points = [p / 2 for p in range(-2 * ranges["x_max"], 2 * ranges["x_max"] + 1)]
     if spec.piecewise:  # no derivative at the kink; the negative side is where these functions differ
         points = [p for p in points if p < 0] if rng.random() < 0.7 else [p for p in points if p > 0]
-    alpha = rng.choice(ranges["elu_alpha"] if name == "elu" else ranges["slope"]) if spec.has_alpha else None
+    alpha = draw(rng, ranges["elu_alpha" if name == "elu" else "slope"]) if spec.has_alpha else None
     return {"activation": name, "alpha": alpha, "x0": rng.choice(points)}
 
 
-def _misconceptions(
-    spec: Activation, f: Any, derivative: Any, alpha: Any, at: Callable[[Any], Any]
-) -> list[Misconception]:
-    candidates = [function_instead_of_derivative(at(f))]
+def _misconceptions(spec: Activation, f: Any, alpha: Any, at: Callable[[Any], Any]) -> list[Misconception]:
+    mistakes = [function_instead_of_derivative(at(f))]
     for wrong in spec.wrong:
         expr, hint = wrong(alpha)
-        candidates.append(Misconception(at(expr), hint))
-    return only_present(*candidates, right=at(derivative), rtol=RTOL)
+        mistakes.append(Misconception(at(expr), hint))
+    return mistakes
 
 
 @solver("activation_derivative")
@@ -197,10 +206,8 @@ def solve(params: dict[str, Any]) -> Solution:
         return round(to_float(expr.subs(X, x0)), 12)
 
     answers = {
-        "derivative": Answer(
-            str(derivative), misconceptions=_misconceptions(spec, f, derivative, alpha, as_text)
-        ),
-        "value": Answer(value, misconceptions=_misconceptions(spec, f, derivative, alpha, at_x0)),
+        "derivative": Answer(str(derivative), misconceptions=_misconceptions(spec, f, alpha, as_text)),
+        "value": Answer(value, misconceptions=_misconceptions(spec, f, alpha, at_x0)),
         "saturation": Answer(option),
     }
     values = {

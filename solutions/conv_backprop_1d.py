@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy as sp
 
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.conv_backprop import (
     BIAS_WITHOUT_DELTA,
@@ -23,13 +24,12 @@ from solutions.common.conv_backprop import (
     small_ints,
 )
 from solutions.common.grad_tools import indexed_symbols
-from solutions.common.misconceptions import only_present
 
 
 @generator("conv_backprop_1d")
 def generate_1d(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    n = rng.choice(ranges["n"])
-    k = rng.choice(ranges["k"])
+    n = draw(rng, ranges["n"], "n")
+    k = draw(rng, ranges["k"], "k")
     out = n - k + 1
     return {
         "x": small_ints(rng, n, -ranges["value"], ranges["value"]),
@@ -65,29 +65,26 @@ def solve_1d(params: dict[str, Any]) -> Solution:
     answers: dict[str, Answer] = {
         "dw_formula": Answer(
             str(dw[j]),
-            misconceptions=only_present(Misconception(str(flipped_w), FLIPPED), right=str(dw[j])),
+            misconceptions=[Misconception(str(flipped_w), FLIPPED)],
         ),
         "dx_formula": Answer(str(dx[m])),
         "db": Answer(
             db_num,
-            misconceptions=only_present(
-                Misconception(out, BIAS_WITHOUT_DELTA), Misconception(d_num[0], ONE_POSITION), right=db_num
-            ),
+            misconceptions=[Misconception(out, BIAS_WITHOUT_DELTA), Misconception(d_num[0], ONE_POSITION)],
         ),
     }
     for jj in range(k):
         answers[f"dw{jj}"] = Answer(
             dw_num[jj],
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(dw_num[k - 1 - jj], FLIPPED),
                 Misconception(d_num[0] * x_num[jj], ONE_POSITION),
-                right=dw_num[jj],
-            ),
+            ],
         )
     for mm in range(n):
         answers[f"dx{mm}"] = Answer(
             dx_num[mm],
-            misconceptions=only_present(Misconception(dx_unflipped[mm], DX_NOT_FLIPPED), right=dx_num[mm]),
+            misconceptions=[Misconception(dx_unflipped[mm], DX_NOT_FLIPPED)],
         )
     values = {
         "n": n,

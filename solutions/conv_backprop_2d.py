@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.conv_backprop import (
     BIAS_WITHOUT_DELTA,
@@ -24,12 +25,11 @@ from solutions.common.conv_backprop import (
     small_ints,
 )
 from solutions.common.grad_tools import indexed_symbols
-from solutions.common.misconceptions import only_present
 
 
 @generator("conv_backprop_2d")
 def generate_2d(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    n, k = rng.choice(ranges["sizes"])  # input n×n, kernel k×k
+    n, k = draw(rng, ranges["sizes"], "sizes")  # input n×n, kernel k×k
     out = n - k + 1
     v = ranges["value"]
     return {
@@ -69,22 +69,16 @@ def solve_2d(params: dict[str, Any]) -> Solution:
 
     answers: dict[str, Answer] = {
         "dw_formula": Answer(str(dw[p0, q0])),
-        "db": Answer(
-            db_num,
-            misconceptions=only_present(Misconception(out * out, BIAS_WITHOUT_DELTA), right=db_num),
-        ),
-        "dx_at": Answer(
-            dx_num, misconceptions=only_present(Misconception(dx_unflipped, DX_NOT_FLIPPED), right=dx_num)
-        ),
+        "db": Answer(db_num, misconceptions=[Misconception(out * out, BIAS_WITHOUT_DELTA)]),
+        "dx_at": Answer(dx_num, misconceptions=[Misconception(dx_unflipped, DX_NOT_FLIPPED)]),
     }
     for p, q in kernel:
         answers[f"dw{p}{q}"] = Answer(
             dw_num[p, q],
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(flipped[p, q], FLIPPED),
                 Misconception(g_num[0][0] * x_num[p][q], ONE_POSITION),
-                right=dw_num[p, q],
-            ),
+            ],
         )
     terms = [
         (w_num[p][q], g_num[r0 - p][c0 - q]) for p, q in kernel if 0 <= r0 - p < out and 0 <= c0 - q < out

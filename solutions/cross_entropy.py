@@ -13,11 +13,9 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.grad_tools import (
-    RTOL,
-    decimal_choice,
-    decimal_vector,
     exact,
     indexed_symbols,
     softmax,
@@ -26,7 +24,7 @@ from solutions.common.grad_tools import (
     tex_vector,
     to_float,
 )
-from solutions.common.misconceptions import only_present, sign_flipped
+from solutions.common.misconceptions import sign_flipped
 
 Z = sp.Symbol("z", real=True)
 
@@ -58,12 +56,12 @@ ONE_HOT_MISPLACED = Bilingual(
 
 @generator("cross_entropy")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    classes = rng.choice(ranges["classes"])
+    classes = draw(rng, ranges["classes"], "classes")
     c = rng.randrange(classes)
     return {
-        "z": decimal_choice(rng, *ranges["logit"]),
+        "z": draw(rng, ranges["logit"], "logit"),
         "y": rng.randrange(2),
-        "logits": decimal_vector(rng, classes, *ranges["logit"]),
+        "logits": [draw(rng, ranges["logit"], "logit") for _ in range(classes)],
         "c": c,
         "k": c if rng.random() < 0.5 else rng.choice([j for j in range(classes) if j != c]),
     }
@@ -93,21 +91,17 @@ def solve(params: dict[str, Any]) -> Solution:
     answers = {
         "bce_loss": Answer(
             bce_value,
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(-math.log10(p_true), LOG10),
                 Misconception(-math.log(1 - p_true), WRONG_CLASS),
-                right=bce_value,
-                rtol=RTOL,
-            ),
+            ],
         ),
         "bce_grad": Answer(
             bce_grad,
-            misconceptions=only_present(
+            misconceptions=[
                 sign_flipped(-bce_grad),
                 Misconception(bce_grad * p * (1 - p), EXTRA_SIGMOID_FACTOR),
-                right=bce_grad,
-                rtol=RTOL,
-            ),
+            ],
         ),
         "bce_grad_expr": Answer(
             str(bce_grad_expr),
@@ -115,23 +109,19 @@ def solve(params: dict[str, Any]) -> Solution:
         ),
         "ce_loss": Answer(
             ce_value,
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(-math.log10(probs[c]), LOG10),
                 Misconception(-float(params["logits"][c]), SOFTMAX_FORGOTTEN),
-                right=ce_value,
-                rtol=RTOL,
-            ),
+            ],
         ),
         "ce_grad": Answer(
             ce_grad,
-            misconceptions=only_present(
+            misconceptions=[
                 sign_flipped(-ce_grad),
                 Misconception(probs[k], ONE_HOT_FORGOTTEN)
                 if k == c
                 else Misconception(probs[k] - 1, ONE_HOT_MISPLACED),
-                right=ce_grad,
-                rtol=RTOL,
-            ),
+            ],
         ),
     }
     exps = [to_float(sp.exp(v)) for v in logits]

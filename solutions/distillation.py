@@ -11,11 +11,9 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.grad_tools import (
-    RTOL,
-    decimal_choice,
-    decimal_vector,
     exact,
     indexed_symbols,
     softmax,
@@ -23,7 +21,7 @@ from solutions.common.grad_tools import (
     tex_vector,
     to_float,
 )
-from solutions.common.misconceptions import only_present, sign_flipped, temperature_squared_forgotten
+from solutions.common.misconceptions import sign_flipped
 
 NO_TEMPERATURE = Bilingual(
     fa="دما را اعمال نکرده‌اید: احتمال‌های نرم از $\\mathrm{softmax}(z/T)$ می‌آیند، نه $\\mathrm{softmax}(z)$.",
@@ -47,20 +45,30 @@ GRAD_WITHOUT_T = Bilingual(
 )
 
 
+def temperature_squared_forgotten(value: object) -> Misconception:
+    """Distillation loss without the T² factor on the soft term."""
+    return Misconception(
+        value,
+        Bilingual(
+            fa="ضریب $T^2$ جمله‌ی نرم (KL) را فراموش کرده‌اید؛ بدون آن گرادیان این جمله با $1/T^2$ کوچک می‌شود.",
+            en="You forgot the $T^2$ factor on the soft (KL) term; without it that term's gradients shrink as $1/T^2$.",
+        ),
+    )
+
+
 @generator("distillation")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    classes = rng.choice(ranges["classes"])
+    classes = draw(rng, ranges["classes"], "classes")
     c = rng.randrange(classes)
-    teacher = decimal_vector(rng, classes, *ranges["teacher"])
-    teacher[c] = round(
-        max(teacher) + decimal_choice(rng, 0.5, 2, 0.5), 1
-    )  # a trained teacher favours the true class
+    teacher = [draw(rng, ranges["teacher"], "teacher") for _ in range(classes)]
+    # a trained teacher favours the true class
+    teacher[c] = round(max(teacher) + draw(rng, ranges["teacher_margin"], "teacher_margin"), 1)
     return {
         "teacher": teacher,
-        "student": decimal_vector(rng, classes, *ranges["student"]),
+        "student": [draw(rng, ranges["student"], "student") for _ in range(classes)],
         "c": c,
-        "T": rng.choice(ranges["T"]),
-        "alpha": rng.choice(ranges["alpha"]),
+        "T": draw(rng, ranges["T"], "T"),
+        "alpha": draw(rng, ranges["alpha"], "alpha"),
         "k": rng.randrange(classes),
     }
 
@@ -99,47 +107,29 @@ def solve(params: dict[str, Any]) -> Solution:
     kl_plain = to_float(kl(softmax(teacher), softmax(s)).subs(point))
     ce_at_t = to_float(-sp.log(q_soft_sym[c]).subs(point))
     answers = {
-        "teacher_soft": Answer(
-            p_vals[c],
-            misconceptions=only_present(
-                Misconception(p_plain[c], NO_TEMPERATURE), right=p_vals[c], rtol=RTOL
-            ),
-        ),
-        "student_soft": Answer(
-            q_vals[c],
-            misconceptions=only_present(
-                Misconception(q_plain[c], NO_TEMPERATURE), right=q_vals[c], rtol=RTOL
-            ),
-        ),
+        "teacher_soft": Answer(p_vals[c], misconceptions=[Misconception(p_plain[c], NO_TEMPERATURE)]),
+        "student_soft": Answer(q_vals[c], misconceptions=[Misconception(q_plain[c], NO_TEMPERATURE)]),
         "kl": Answer(
             kl_value,
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(kl_reversed, KL_REVERSED),
                 Misconception(kl_plain, NO_TEMPERATURE),
-                right=kl_value,
-                rtol=RTOL,
-            ),
+            ],
         ),
-        "ce": Answer(
-            ce_value, misconceptions=only_present(Misconception(ce_at_t, CE_AT_T), right=ce_value, rtol=RTOL)
-        ),
+        "ce": Answer(ce_value, misconceptions=[Misconception(ce_at_t, CE_AT_T)]),
         "total": Answer(
             total,
-            misconceptions=only_present(
+            misconceptions=[
                 temperature_squared_forgotten(a * ce_value + (1 - a) * kl_value),
                 Misconception((1 - a) * ce_value + a * t2 * kl_value, ALPHA_SWAPPED),
-                right=total,
-                rtol=RTOL,
-            ),
+            ],
         ),
         "soft_grad": Answer(
             soft_grad,
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(soft_grad / float(temperature), GRAD_WITHOUT_T),
                 sign_flipped(-soft_grad),
-                right=soft_grad,
-                rtol=RTOL,
-            ),
+            ],
         ),
         "t_squared": Answer("scale"),
     }

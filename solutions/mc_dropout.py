@@ -10,20 +10,43 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from bank.registry import Answer, Solution, generator, solver
-from solutions.common.misconceptions import (
-    deterministic_pass_as_mean,
-    only_present,
-    sample_variance_for_population,
-    variance_for_std,
-)
+from bank.item import Bilingual
+from bank.ranges import draw, sample_until
+from bank.registry import Answer, Misconception, Solution, generator, solver
+from solutions.common.misconceptions import variance_for_std
 
 INPUTS = (("x1", "x₁"), ("x2", "x₂"))
-MEAN_DIGITS = 3  # decimals asked for the mean (decdig)
-VAR_SIGFIGS = 3  # significant figures asked for the variance (sigfig)
+# the answer texts' precision; the YAML's `grading:` is the source (mean: decdig 3, variance: sigfig 3), and the
+# bank compares the mistakes with the grader's own comparator, not with these
+MEAN_DIGITS = 3
+VAR_SIGFIGS = 3
 MIN_VARIANCE_RATIO = (
     2  # the two inputs' variances differ at least this much: "which is more uncertain" is clear
 )
+# draws of the two inputs' passes until their variances are that far apart: 1.01 on average, at most 3 over
+# seeds 0..20000
+TRIES = 100
+
+
+def sample_variance_for_population(value: float) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="بر T−1 تقسیم کرده‌اید (واریانس نمونه)؛ سؤال واریانس جامعه را خواسته است: تقسیم بر T.",
+            en="You divided by T−1 (the sample variance); the question asks for the population variance: divide by T.",
+        ),
+    )
+
+
+def deterministic_pass_as_mean(value: float) -> Misconception:
+    return Misconception(
+        value,
+        Bilingual(
+            fa="این خروجی یک گذر قطعی با dropout خاموش است؛ میانگین پیش‌بینی MC dropout میانگین T گذر تصادفی است.",
+            en="That is the single deterministic pass with dropout off; the MC-dropout predictive mean averages "
+            "the T stochastic passes.",
+        ),
+    )
 
 
 def predictive_mean(passes: list[Fraction]) -> Fraction:
@@ -58,25 +81,29 @@ def _fractions(values: list[float]) -> list[Fraction]:
 @generator("mc_dropout")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     """Two inputs: one the model is sure about (passes close together), one it is unsure about."""
-    T = rng.randint(*ranges["T"])
+    T = draw(rng, ranges["T"], "T")
     unsure = rng.randrange(2)
-    while True:
+
+    def attempt() -> tuple[list[list[float]], list[float]] | None:
         passes, deterministic = [], []
         for k in range(2):
-            centre = rng.uniform(*ranges["centre"])
-            spread = rng.uniform(*ranges["spread_unsure" if k == unsure else "spread_sure"])
+            centre = draw(rng, ranges["centre"], "centre")
+            spread = draw(rng, ranges["spread_unsure" if k == unsure else "spread_sure"], "spread")
             values = [min(0.99, max(0.01, round(rng.gauss(centre, spread), 2))) for _ in range(T)]
             mean = float(predictive_mean(_fractions(values)))
-            shift = rng.choice([-1, 1]) * rng.uniform(0.02, 0.06)
+            shift = draw(rng, ranges["shift_sign"]) * draw(rng, ranges["shift"])
             passes.append(values)
             deterministic.append(min(0.99, max(0.01, round(mean + shift, 2))))
         variances = [population_variance(_fractions(v)) for v in passes]
         if min(variances) > 0 and max(variances) >= MIN_VARIANCE_RATIO * min(variances):
-            break
+            return passes, deterministic
+        return None
+
+    passes, deterministic = sample_until(attempt, tries=TRIES, what="mc_dropout")
     return {
         "T": T,
-        "dropout": rng.choice(ranges["dropout"]),
-        "positive": rng.choice(ranges["positive"]),
+        "dropout": draw(rng, ranges["dropout"], "dropout"),
+        "positive": draw(rng, ranges["positive"], "positive"),
         "passes": {key: values for (key, _), values in zip(INPUTS, passes, strict=True)},
         "deterministic": {key: value for (key, _), value in zip(INPUTS, deterministic, strict=True)},
     }
@@ -96,18 +123,15 @@ def solve(params: dict[str, Any]) -> Solution:
         answers[f"mean_{key}"] = Answer(
             float(mean),
             text=f"{float(mean):.{MEAN_DIGITS}f}",
-            misconceptions=only_present(
-                deterministic_pass_as_mean(det), right=float(mean), digits=MEAN_DIGITS
-            ),
+            misconceptions=[deterministic_pass_as_mean(det)],
         )
         answers[f"var_{key}"] = Answer(
             float(var),
             text=sigfig_text(float(var)),
-            misconceptions=only_present(
+            misconceptions=[
                 sample_variance_for_population(float(sample_variance(passes))),
                 variance_for_std(math.sqrt(var), std_asked=False),
-                right=float(var),
-            ),
+            ],
         )
         rows.append(
             {

@@ -14,9 +14,9 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
-from solutions.common.grad_tools import RTOL, decimal_choice, exact, indexed_symbols, tex_num, to_float
-from solutions.common.misconceptions import only_present
+from solutions.common.grad_tools import exact, indexed_symbols, tex_num, to_float
 
 NO_AREA = Bilingual(
     fa="تقسیم بر مساحت پنجره ($k^2$) جا افتاده: میانگین‌گیری هر ورودی را در $1/k^2$ ضرب می‌کند.",
@@ -59,11 +59,10 @@ def _windows(n: int, k: int, s: int) -> dict[tuple[int, int], list[tuple[int, in
 
 @generator("pool_backprop")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
-    n, k, s = rng.choice(ranges["configs"])
+    n, k, s = draw(rng, ranges["configs"], "configs")
     out = _out(n, k, s)
     values = rng.sample(range(ranges["x_max"] + 1), n * n)
-    g_low, g_high, g_step = ranges["g"]
-    grads = [v for v in (decimal_choice(rng, g_low, g_high, g_step) for _ in range(4 * out * out)) if v != 0]
+    grads = [v for v in (draw(rng, ranges["g"], "g") for _ in range(4 * out * out)) if v != 0]
     covered = sorted({pos for window in _windows(n, k, s).values() for pos in window})
     return {
         "n": n,
@@ -120,7 +119,7 @@ def solve(params: dict[str, Any]) -> Solution:
             ]
             first = argmax_windows[0]
             candidates.append(Misconception(to_float(exact(params["G"][first[0]][first[1]])), ONE_WINDOW))
-        return Answer(value, misconceptions=only_present(*candidates, right=value, rtol=RTOL))
+        return Answer(value, misconceptions=candidates)
 
     routed = {
         (i, j) for w in windows.values() for i, j in [max(w, key=lambda pos: params["X"][pos[0]][pos[1]])]
@@ -134,16 +133,12 @@ def solve(params: dict[str, Any]) -> Solution:
         avg_misconceptions.append(Misconception(to_float(first_g / k**2), ONE_WINDOW))
     answers = {
         "avg_formula": Answer(str(avg_formula)),
-        "avg_value": Answer(
-            avg_value, misconceptions=only_present(*avg_misconceptions, right=avg_value, rtol=RTOL)
-        ),
+        "avg_value": Answer(avg_value, misconceptions=avg_misconceptions),
         "max_p": max_answer(pi, pj),
         "max_q": max_answer(qi, qj),
         "max_nonzero": Answer(
             nonzero,
-            misconceptions=only_present(
-                Misconception(out * out, SHARED_ARGMAX) if len(routed) < out * out else None, right=nonzero
-            ),
+            misconceptions=[Misconception(out * out, SHARED_ARGMAX) if len(routed) < out * out else None],
         ),
     }
     values = {

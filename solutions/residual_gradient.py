@@ -14,9 +14,9 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw, options
 from bank.registry import Answer, Misconception, Solution, generator, solver
-from solutions.common.grad_tools import RTOL, X, decimal_choice, exact, tex, tex_num
-from solutions.common.misconceptions import only_present
+from solutions.common.grad_tools import X, exact, tex, tex_num
 
 BRANCHES: dict[str, Callable[[Any], Any]] = {
     "tanh": sp.tanh,
@@ -44,9 +44,9 @@ def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     # sin' = cos can reach -1: with w > 1/2 a residual factor 1 + w·cos(x) could fall below a plain one
     return {
         "branch": branch,
-        "w": rng.choice([w for w in ranges["w"] if branch != "sin" or w <= 0.5]),
-        "x0": decimal_choice(rng, *ranges["x0"]),
-        "L": rng.choice(ranges["L"]),
+        "w": rng.choice([w for w in options(ranges["w"], "w") if branch != "sin" or w <= 0.5]),
+        "x0": draw(rng, ranges["x0"], "x0"),
+        "L": draw(rng, ranges["L"], "L"),
     }
 
 
@@ -84,31 +84,18 @@ def solve(params: dict[str, Any]) -> Solution:
     local_value = at(local, x0)
     product = math.prod(dF_on_res)
     answers = {
-        "local": Answer(
-            str(local),
-            misconceptions=only_present(Misconception(str(dF), IDENTITY_FORGOTTEN), right=str(local)),
-        ),
-        "local_value": Answer(
-            local_value,
-            misconceptions=only_present(
-                Misconception(at(dF, x0), IDENTITY_FORGOTTEN), right=local_value, rtol=RTOL
-            ),
-        ),
+        "local": Answer(str(local), misconceptions=[Misconception(str(dF), IDENTITY_FORGOTTEN)]),
+        "local_value": Answer(local_value, misconceptions=[Misconception(at(dF, x0), IDENTITY_FORGOTTEN)]),
         "residual_total": Answer(
             residual_total,
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(product, IDENTITY_FORGOTTEN),
                 Misconception(sum(res_factors), SUM_NOT_PRODUCT),
                 Misconception(1 + product, ONE_PLUS_ONCE),
-                right=residual_total,
-                rtol=RTOL,
-            ),
+            ],
         ),
         "plain_total": Answer(
-            plain_total,
-            misconceptions=only_present(
-                Misconception(sum(plain_factors), SUM_NOT_PRODUCT), right=plain_total, rtol=RTOL
-            ),
+            plain_total, misconceptions=[Misconception(sum(plain_factors), SUM_NOT_PRODUCT)]
         ),
     }
     values = {

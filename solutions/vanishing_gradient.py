@@ -12,9 +12,9 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
-from solutions.common.grad_tools import RTOL, X, exact, tex, tex_num, to_float
-from solutions.common.misconceptions import only_present
+from solutions.common.grad_tools import X, exact, tex, tex_num, to_float
 
 L_SYM = sp.Symbol("L", positive=True, integer=True)
 EPS = sp.Symbol("eps", positive=True)
@@ -45,12 +45,12 @@ ACTIVATION_ONLY = Bilingual(
 @generator("vanishing_gradient")
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     mode = rng.choice(["given", "given", "sigmoid", "tanh"])
-    value = rng.choice(ranges[mode])
+    value = draw(rng, ranges[mode], mode)
     return {
         "mode": mode,
         "value": value,
-        "L": rng.choice(ranges["L"]),
-        "tau_exp": rng.choice(ranges["tau_exp"]),
+        "L": draw(rng, ranges["L"], "L"),
+        "tau_exp": draw(rng, ranges["tau_exp"], "tau_exp"),
     }
 
 
@@ -96,17 +96,13 @@ def solve(params: dict[str, Any]) -> Solution:
         "bound_expr": Answer(str(bound_expr)),
         "bound": Answer(
             bound,
-            misconceptions=only_present(
+            misconceptions=[
                 Misconception(to_float(sigma_max * layers), LINEAR),
                 Misconception(to_float(sigma_max ** (layers - 1)), OFF_BY_ONE),
                 *extra,
-                right=bound,
-                rtol=RTOL,
-            ),
+            ],
         ),
-        "depth": Answer(
-            depth, misconceptions=only_present(Misconception(depth - 1, FLOOR_DEPTH), right=depth)
-        ),
+        "depth": Answer(depth, misconceptions=[Misconception(depth - 1, FLOOR_DEPTH)]),
     }
     values |= {
         "sigma_tex": tex(sigma_max),

@@ -12,9 +12,10 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
+from bank.ranges import draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
-from solutions.common.grad_tools import RTOL, tex, tex_num, to_float
-from solutions.common.misconceptions import only_present, variance_for_std
+from solutions.common.grad_tools import tex, tex_num, to_float
+from solutions.common.misconceptions import variance_for_std
 
 SCHEMES = {"he": ("He (Kaiming)", "He (Kaiming)"), "xavier": ("Xavier (Glorot)", "Xavier (Glorot)")}
 
@@ -48,15 +49,15 @@ def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
         return {
             "layer": layer,
             "scheme": scheme,
-            "c_in": rng.choice(ranges["channels"]),
-            "c_out": rng.choice(ranges["channels"]),
-            "k": rng.choice(ranges["kernel"]),
+            "c_in": draw(rng, ranges["channels"], "channels"),
+            "c_out": draw(rng, ranges["channels"], "channels"),
+            "k": draw(rng, ranges["kernel"], "kernel"),
         }
     return {
         "layer": layer,
         "scheme": scheme,
-        "c_in": rng.choice(ranges["features"]),
-        "c_out": rng.choice(ranges["features"]),
+        "c_in": draw(rng, ranges["features"], "features"),
+        "c_out": draw(rng, ranges["features"], "features"),
         "k": 1,
     }
 
@@ -79,30 +80,16 @@ def solve(params: dict[str, Any]) -> Solution:
     if k > 1:
         var_wrong.append(Misconception(to_float(variance(scheme, c_in, c_out)), KERNEL_FORGOTTEN))
     answers = {
-        "fan_in": Answer(
-            fan_in,
-            misconceptions=only_present(
-                Misconception(c_in, KERNEL_FORGOTTEN) if k > 1 else None, right=fan_in
-            ),
-        ),
-        "variance": Answer(
-            var_f,
-            misconceptions=only_present(
-                *var_wrong, variance_for_std(std_f, std_asked=False), right=var_f, rtol=RTOL
-            ),
-        ),
+        "fan_in": Answer(fan_in, misconceptions=[Misconception(c_in, KERNEL_FORGOTTEN) if k > 1 else None]),
+        "variance": Answer(var_f, misconceptions=[*var_wrong, variance_for_std(std_f, std_asked=False)]),
         "std": Answer(
             std_f,
-            misconceptions=only_present(
+            misconceptions=[
                 variance_for_std(var_f, std_asked=True),
                 Misconception(to_float(sp.sqrt(other)), swapped.hint),
-                right=std_f,
-                rtol=RTOL,
-            ),
+            ],
         ),
-        "bound": Answer(
-            bound_f, misconceptions=only_present(Misconception(std_f, STD_AS_BOUND), right=bound_f, rtol=RTOL)
-        ),
+        "bound": Answer(bound_f, misconceptions=[Misconception(std_f, STD_AS_BOUND)]),
     }
     values = {
         "scheme_name": SCHEMES[scheme][1],

@@ -13,9 +13,9 @@ import sympy as sp
 from bank.item import load_items
 from bank.pipeline import make_params, solve_item
 from bank.registry import get_solver
-from bank.selftest import stress_test
 
 ITEMS = load_items()
+# the items of this file (catalogue B15-B21); their self-test runs in tests/test_selftest_every_item.py
 GRADIENT_ITEMS = [
     "activation_derivative",
     "conv_backprop_1d",
@@ -320,8 +320,11 @@ def test_xavier_conv_and_linear_by_hand():
 
 
 def test_weight_init_misconceptions_name_the_other_scheme():
-    solution = get_solver("weight_init")({"layer": "conv", "scheme": "he", "c_in": 3, "c_out": 16, "k": 8})
-    wrong = {round(m.value, 8) for m in solution.answers["variance"].misconceptions}
+    """On the key (where the bank keeps the mistakes the grader tells apart), not on the solver's list."""
+    solved = solve_item(ITEMS["weight_init"], 0)
+    assert solved.params == {"layer": "conv", "scheme": "he", "c_in": 3, "c_out": 16, "k": 8}
+    (variance,) = [p for p in solved.parts if p["id"] == "variance"]
+    wrong = {round(m["value"], 8) for m in variance["misconceptions"]}
     assert round(2 / (192 + 16 * 64), 8) in wrong  # Xavier where He was asked
     assert round(1 / 192, 8) in wrong  # LeCun: the factor 2 forgotten
     assert round(2 / 3, 8) in wrong  # the kernel forgotten in the fan-in
@@ -409,12 +412,6 @@ def test_distillation_against_numpy(seed: int):
 
 
 # --- the items as a whole --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("item_id", GRADIENT_ITEMS)
-def test_item_self_test_over_a_few_seeds(item_id: str):
-    report = stress_test(ITEMS[item_id], seeds=4)
-    assert report["ok"], report["failures"][:3]
 
 
 @pytest.mark.parametrize("item_id", GRADIENT_ITEMS)

@@ -1,5 +1,8 @@
 """Shared pieces of the gradient families (B15–B21): sympy symbols, exact decimals, LaTeX numbers and matrices.
 
+Random decimals are drawn by the families themselves from their typed ranges (`{decimal: [lo, hi, step]}`,
+`bank.ranges.draw`); the part tolerances live in the items' `grading:` only.
+
 Sympy is imported here at module level on purpose: families are imported at generation time only
 (`load_families`), never by the grading path.
 """
@@ -7,30 +10,17 @@ Sympy is imported here at module level on purpose: families are imported at gene
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
 
 X = sp.Symbol("x", real=True)
-RTOL = 0.01  # the relative tolerance of the real parts (`grading: {rtol: 0.01}`): 3 significant figures
 
 
 def exact(value: float | int | str) -> sp.Rational:
     """A decimal parameter (0.9, -1.5, 0.01) as the exact rational a teacher means by it."""
     return sp.Rational(str(value))
-
-
-def decimal_choice(rng: random.Random, low: float, high: float, step: float) -> float:
-    """A multiple of `step` in [low, high], rounded so that it prints as a short decimal."""
-    count = round((high - low) / step)
-    places = max(0, -math.floor(math.log10(step)) if step < 1 else 0)
-    return round(low + step * rng.randint(0, count), places)
-
-
-def decimal_vector(rng: random.Random, size: int, low: float, high: float, step: float) -> list[float]:
-    return [decimal_choice(rng, low, high, step) for _ in range(size)]
 
 
 def to_float(expr: Any) -> float:
