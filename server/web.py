@@ -259,6 +259,14 @@ async def read_form(request: Request) -> Any:
         raise PageError(400, "فرم خوانده نشد.", "The form could not be read.") from None
 
 
+async def signed_form(request: Request, role: str) -> tuple[Viewer, Any]:
+    """A POST's viewer (of this role) and its form, once the form's CSRF token is checked."""
+    viewer = await viewer_of(request, role)
+    form = await read_form(request)
+    check_csrf(form, viewer.csrf)
+    return viewer, form
+
+
 def is_tls(request: Request) -> bool:
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return request.url.scheme == "https" or forwarded == "https"
@@ -563,18 +571,23 @@ _IDEMPOTENCY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 @page
 async def assignment_post(request: Request, name: str) -> Response:
     """One form, two buttons: `action=save` keeps a draft, `action=submit` grades what was typed."""
-    viewer = await viewer_of(request, "student")
-    form = await read_form(request)
-    check_csrf(form, viewer.csrf)
+    viewer, form = await signed_form(request, "student")
+    items, typed, _ = await _save_typed(request, viewer, name, form)
+    if form.get("action") != "submit":
+        return _see_other(f"/assignments/{name}?notice=saved")
+    sid = viewer.student_id or ""
+    data = await run_in_threadpool(answer_yaml, course_of(request), name, sid, items, typed)
+    key = str(form.get("attempt_key") or "")
+    return await _graded_or_refused(request, viewer, data, key if _IDEMPOTENCY.match(key) else None)
+
+
+async def _save_typed(request: Request, viewer: Viewer, name: str, form: Any) -> tuple[Any, dict, str]:
+    """The form's typed answers kept as the student's draft: (the assignment's items, the answers, saved at)."""
     course, sid = course_of(request), viewer.student_id or ""
     items = await run_in_threadpool(_form_items, course, name, sid)
     typed = typed_fields(form, items)
-    await run_in_threadpool(_save_draft, course, name, sid, typed)
-    if form.get("action") != "submit":
-        return _see_other(f"/assignments/{name}?notice=saved")
-    data = await run_in_threadpool(answer_yaml, course, name, sid, items, typed)
-    key = str(form.get("attempt_key") or "")
-    return await _graded_or_refused(request, viewer, data, key if _IDEMPOTENCY.match(key) else None)
+    saved_at = await run_in_threadpool(_save_draft, course, name, sid, typed)
+    return items, typed, saved_at
 
 
 async def _graded_or_refused(request: Request, viewer: Viewer, data: bytes, key: str | None) -> Response:
@@ -588,12 +601,8 @@ async def _graded_or_refused(request: Request, viewer: Viewer, data: bytes, key:
 @page
 async def draft_post(request: Request, name: str) -> Response:
     """The draft script's save (fetch on change): 204, or the page's own answer without JavaScript."""
-    viewer = await viewer_of(request, "student")
-    form = await read_form(request)
-    check_csrf(form, viewer.csrf)
-    course, sid = course_of(request), viewer.student_id or ""
-    items = await run_in_threadpool(_form_items, course, name, sid)
-    saved_at = await run_in_threadpool(_save_draft, course, name, sid, typed_fields(form, items))
+    viewer, form = await signed_form(request, "student")
+    _, _, saved_at = await _save_typed(request, viewer, name, form)
     if request.headers.get("x-azmoon-draft") == "1":
         return Response(status_code=204, headers={"X-Draft-Saved-At": saved_at, **SECURITY_HEADERS})
     return _see_other(f"/assignments/{name}?notice=saved")
@@ -602,9 +611,7 @@ async def draft_post(request: Request, name: str) -> Response:
 @router.post("/assignments/{name}/upload")
 @page
 async def upload_post(request: Request, name: str) -> Response:
-    viewer = await viewer_of(request, "student")
-    form = await read_form(request)
-    check_csrf(form, viewer.csrf)
+    viewer, form = await signed_form(request, "student")
     upload = form.get("answers")
     if upload is None or isinstance(upload, str):
         raise PageError(400, "پرونده‌ی answers.yaml را انتخاب کنید.", "Choose your answers.yaml file.")
@@ -821,9 +828,7 @@ def _score(text: str) -> float:
 async def written_post(request: Request, name: str) -> Response:
     from course.written import record_written_grade
 
-    viewer = await viewer_of(request, "staff")
-    form = await read_form(request)
-    check_csrf(form, viewer.csrf)
+    viewer, form = await signed_form(request, "staff")
     submission = _position(str(form.get("submission") or ""))
     item, part = str(form.get("item") or ""), str(form.get("part") or "")
     if submission is None or not item or not part:
