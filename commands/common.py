@@ -141,6 +141,7 @@ def emit_json(document: Any) -> None:
     sys.stdout.flush()
 
 
+AssignmentName = Annotated[str, typer.Argument(help="Assignment name.")]
 CourseDir = Annotated[
     str, typer.Option("--course", metavar="DIR", help="Course directory (default: the current one).")
 ]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.common import CourseDir, JsonFlag, app, clean_errors, emit_json, open_course_dir
+from commands.common import AssignmentName, CourseDir, JsonFlag, app, clean_errors, emit_json, open_course_dir
 
 # --- course workflow (course/) ----------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ def _server_url(url: str | None) -> str | None:
 @assignment_app.command("generate")
 @clean_errors
 def assignment_generate(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     out: Annotated[str, typer.Option("--out", help="Output directory for worksheets, answer files, key.")],
     workers: Annotated[int, typer.Option("--workers", help="PDF rendering processes.")] = 2,
     with_key: Annotated[bool, typer.Option("--key/--no-key", help="Also write key.pdf (the TA's).")] = True,
@@ -199,7 +199,7 @@ def assignment_generate(
 @assignment_app.command("key")
 @clean_errors
 def assignment_key_command(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     student: Annotated[str | None, typer.Option("--student", help="One student's key.")] = None,
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Write the student's key as a PDF (with --student, -o).")
@@ -234,7 +234,7 @@ def assignment_key_command(
 @gradebook_app.command("stats")
 @clean_errors
 def gradebook_stats_command(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     png: Annotated[str | None, typer.Option("--png", help="Also save a histogram PNG here.")] = None,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from commands.common import CourseDir, JsonFlag, app, clean_errors, emit_json, fail, open_course_dir
+from commands.common import (
+    AssignmentName,
+    CourseDir,
+    JsonFlag,
+    app,
+    clean_errors,
+    emit_json,
+    fail,
+    open_course_dir,
+)
 from commands.course import assignment_app, gradebook_app, roster_app
 
 extension_app = typer.Typer(no_args_is_help=True, help="Extensions of a deadline for one student.")
@@ -47,7 +56,7 @@ def _numbers(text: str | None, option: str) -> list[float] | None:
 @assignment_app.command("edit")
 @clean_errors
 def assignment_edit(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     items: Annotated[str | None, typer.Option("--items", help="Item ids (only before generation).")] = None,
     points: Annotated[
         str | None, typer.Option("--points", help="Points per item (only before generation).")
@@ -111,7 +120,7 @@ def assignment_list(
 @assignment_app.command("show")
 @clean_errors
 def assignment_show(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
@@ -137,7 +146,7 @@ def assignment_show(
 @assignment_app.command("delete")
 @clean_errors
 def assignment_delete(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     archive: Annotated[
         bool, typer.Option("--archive", help="Archive instead (keeps every submission).")
     ] = False,
@@ -157,7 +166,7 @@ def assignment_delete(
 @assignment_app.command("status")
 @clean_errors
 def assignment_status_command(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     course_dir: CourseDir = ".",
     as_json: JsonFlag = False,
 ) -> None:
@@ -187,7 +196,7 @@ def assignment_status_command(
 @extension_app.command("grant")
 @clean_errors
 def extension_grant(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     student: Annotated[str, typer.Option("--student", help="Student id.")],
     until: Annotated[str, typer.Option("--until", help='New deadline "YYYY-MM-DD HH:MM" (course calendar).')],
     course_dir: CourseDir = ".",
@@ -228,7 +237,7 @@ def roster_withdraw(
 @grade_app.command("written")
 @clean_errors
 def grade_written(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     export: Annotated[str | None, typer.Option("--export", help="Write the written answers as CSV.")] = None,
     import_: Annotated[
         str | None, typer.Option("--import", help="Read scores and comments from CSV.")
@@ -274,7 +283,7 @@ def _ask(prompt: str) -> str | None:
 @app.command("regrade")
 @clean_errors
 def regrade_command(
-    name: Annotated[str, typer.Argument(help="Assignment name.")],
+    name: AssignmentName,
     item: Annotated[str | None, typer.Option("--item", help="Only this item's keys.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
