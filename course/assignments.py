@@ -84,7 +84,20 @@ def get_assignment(conn: Any, name: str) -> Assignment:
 
 
 def _item_points(item: Any) -> float:
-    return float(sum(part.points for part in item.parts))
+    """An item's default points: the sum of its parts' points as a variant asks them, i.e. after `each:`
+    expansion (cnn_table's 0.25-point attributes once per layer row, a concept pool's drawn questions only),
+    from the item solved at seed 0 (the sheet's own instance). Summing the YAML's unexpanded parts counted a
+    row attribute once and every pool question, so the printed part points did not add up to the item's."""
+    from bank.pipeline import solve_item
+
+    try:
+        parts = solve_item(item, 0).part_keys
+    except Exception as exc:  # a solver bug: name the item, create nothing
+        raise CourseError(
+            f"item '{item.id}' failed to solve at seed 0 for its default points ({type(exc).__name__}: {exc}); "
+            "give the points explicitly with --points"
+        ) from exc
+    return round(float(sum(part.points for part in parts)), 6)
 
 
 def _entries(course: Course, items: list[str], points: list[float] | None) -> list[dict[str, Any]]:
@@ -141,8 +154,9 @@ def create_assignment(
     late: str | None = None,
     grace: int | None = None,
 ) -> Assignment:
-    """Define an assignment: bank items in worksheet order with their points (default: the item's part points),
-    a due time "YYYY-MM-DD HH:MM" in the course's calendar and zone, a late policy and grace minutes.
+    """Define an assignment: bank items in worksheet order with their points (default: the sum of the item's
+    parts' points as a variant asks them, solved at seed 0), a due time "YYYY-MM-DD HH:MM" in the course's calendar
+    and zone, a late policy and grace minutes.
 
     Re-creating an assignment with the same definition is a no-op; a different one is refused (nothing is
     reset: `edit_assignment` changes an assignment explicitly).

@@ -26,6 +26,9 @@ from course.config import CourseError, open_course
 from course.gradebook import assignment_status, export_gradebook
 
 runner = CliRunner()
+# hw1 right but its written part blank: conv_output_size 1 + concept_equivariance's 3 drawn choice parts, 1 point
+# each (the item's default points are its drawn parts' at seed 0: 3 + the written part's 2 = 5)
+RIGHT_BUT_WRITTEN = 1 + 3
 
 
 @pytest.fixture(scope="module")
@@ -204,23 +207,23 @@ def test_penalty_follows_a_changed_due_date_and_an_extension_without_regrading(c
     sid = STUDENTS[0]
     submit_at(course, "hw1", sid, right_answers(course, "hw1", sid), "2026-12-16T20:30:00Z")  # 1 d 1 min late
     row = _wide(course_dir)[sid]
-    # conv_output_size 1 of 1; concept_equivariance (6 points, its drawn parts 5 raw points): 3 choice parts
-    # right of 5 raw points (the written part blank): 3 / 5 * 6; the penalty: 20%
-    assert float(row["total"]) == pytest.approx((1 + 3 / 5 * 6) * 0.8)
+    # conv_output_size 1 of 1; concept_equivariance (5 points by default: its drawn parts, 3 choice parts of 1
+    # point and the written part of 2): 3 choice parts right (the written part blank): 1 + 3; the penalty: 20%
+    assert float(row["total"]) == pytest.approx(RIGHT_BUT_WRITTEN * 0.8)
     assert (row["penalty_percent"], row["late"]) == ("20.0", "late by 1 d 1 min: −20%")
     assert row["submitted_at"] == "2026-12-16T20:30:00Z"
     stored = open_course(course_dir).connect().execute("SELECT score FROM submissions").fetchone()["score"]
-    assert stored == pytest.approx(1 + 3 / 5 * 6)  # the penalty is not stored
+    assert stored == pytest.approx(RIGHT_BUT_WRITTEN)  # the penalty is not stored
 
     edit_assignment(course, "hw1", due="1405-09-25 23:59")  # a day later: 1 min late, within the grace
     row = _wide(course_dir)[sid]
-    assert (float(row["total"]), row["penalty_percent"]) == (pytest.approx(4.6), "0.0")
+    assert (float(row["total"]), row["penalty_percent"]) == (pytest.approx(RIGHT_BUT_WRITTEN), "0.0")
     assert row["late"].startswith("late by 1 min, within the 10 min grace period")
 
     edit_assignment(course, "hw1", due="1405-09-24 23:59")
     deadlines.grant_extension(course, "hw1", sid, "1405-09-26 00:00")
     row = _wide(course_dir)[sid]
-    assert (float(row["total"]), row["late"]) == (pytest.approx(4.6), "")
+    assert (float(row["total"]), row["late"]) == (pytest.approx(RIGHT_BUT_WRITTEN), "")
 
 
 def test_refuse_policy_at_export_drops_a_late_attempt_and_counts_the_one_on_time(course_dir: Path) -> None:
@@ -228,12 +231,12 @@ def test_refuse_policy_at_export_drops_a_late_attempt_and_counts_the_one_on_time
     sid = STUDENTS[1]
     wrong = right_answers(course, "hw1", sid)
     wrong["conv_output_size"]["out"] = "1"
-    submit_at(course, "hw1", sid, wrong, "2026-12-15T10:00:00Z")  # on time: 3.6 points
-    submit_at(course, "hw1", sid, right_answers(course, "hw1", sid), "2026-12-15T21:00:00Z")  # late: 4.6
-    assert float(_wide(course_dir)[sid]["total"]) == pytest.approx(4.6 * 0.9)
+    submit_at(course, "hw1", sid, wrong, "2026-12-15T10:00:00Z")  # on time: 3 points (conv_output_size wrong)
+    submit_at(course, "hw1", sid, right_answers(course, "hw1", sid), "2026-12-15T21:00:00Z")  # late: 4 points
+    assert float(_wide(course_dir)[sid]["total"]) == pytest.approx(RIGHT_BUT_WRITTEN * 0.9)
     edit_assignment(course, "hw1", late="refuse")
     row = _wide(course_dir)[sid]
-    assert (float(row["total"]), row["late"]) == (pytest.approx(3.6), "")
+    assert (float(row["total"]), row["late"]) == (pytest.approx(RIGHT_BUT_WRITTEN - 1), "")
     edit_assignment(course, "hw1", late="course")  # back to the course's penalty
     assert get_assignment(course.connect(), "hw1").late is None
 
@@ -339,8 +342,12 @@ def test_staff_submitting_for_a_student_is_never_late_also_at_export(course_dir:
     document = submit_text(course, data, staff="ta1", at=late, late_exempt=True).document
     assert document["late"]["code"] == "exempt" and document["late"]["penalty_percent"] == 0
     row = _wide(course_dir)[sid]
-    assert (float(row["total"]), row["penalty_percent"], row["late"]) == (pytest.approx(4.6), "0.0", "")
+    assert (float(row["total"]), row["penalty_percent"], row["late"]) == (
+        pytest.approx(RIGHT_BUT_WRITTEN),
+        "0.0",
+        "",
+    )
     other = submit_text(course, answer_bytes(course, "hw1", STUDENTS[1], right_answers(course, "hw1", STUDENTS[1])),
                         at=late).document  # fmt: skip
     assert other["late"]["message"]["en"] == "late by 2 d 13 h 31 min: −30%"
-    assert float(_wide(course_dir)[STUDENTS[1]]["total"]) == pytest.approx(4.6 * 0.7)
+    assert float(_wide(course_dir)[STUDENTS[1]]["total"]) == pytest.approx(RIGHT_BUT_WRITTEN * 0.7)
