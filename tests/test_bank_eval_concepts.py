@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from fractions import Fraction
 
 import pandas as pd
@@ -160,6 +161,33 @@ def test_accuracy_fairness_rule(matrix: list[list[int]], fair: bool | None) -> N
 def test_class_without_true_positive_is_refused() -> None:
     with pytest.raises(ValueError, match="no true positive"):
         class_metrics(["A", "B"], [[10, 0], [5, 0]])
+
+
+IMPOSSIBLE = {  # ranges under which no draw meets the family's conditions
+    # balanced sets made lopsided and imbalanced ones near-equal: the fairness never comes out as asked
+    "classification_report": {"balanced_share": {"real": [0.1, 0.1]}, "minority_share": {"real": [0.9, 0.9]}},
+    # no spread at all: every pass alike, variance 0, never twice the other input's
+    "mc_dropout": {"spread_sure": {"real": [0, 0]}, "spread_unsure": {"real": [0, 0]}},
+}
+
+
+@pytest.mark.parametrize("item_id", sorted(IMPOSSIBLE))
+def test_generator_that_cannot_draw_fails_clearly(item_id: str) -> None:
+    """A bounded sample_until: ranges that can never meet the generator's conditions end in a RangeError naming
+    the item after its tries, not in an endless loop."""
+    item = ITEMS[item_id]
+    generate = registry.get_generator(item.generator_name)
+    for seed in range(1, 6):
+        with pytest.raises(ranges.RangeError, match=f"{item_id}: no draw in 100 tries"):
+            generate(random.Random(seed), {**item.ranges, **IMPOSSIBLE[item_id]})
+        generate(random.Random(seed), item.ranges)  # the item's own ranges draw at once
+
+
+@pytest.mark.parametrize("item_id", EVAL_IDS)
+def test_ranges_are_typed(item_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every range says what it is: the item still loads once plain lists are refused."""
+    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+    ranges.parse_ranges(ITEMS[item_id].ranges)
 
 
 # --- C23: MC dropout ------------------------------------------------------------------------------------------
