@@ -200,3 +200,75 @@ def test_a_course_object_names_its_folder(tmp_path: Path) -> None:
     course = Course(root=tmp_path, settings={})
     assert "demo_item" in load_items(course)
     assert find_item("demo_item", course).catalogue is None
+
+
+@pytest.mark.parametrize(
+    ("ranges", "message"),
+    [
+        ({"W": {"int": [512, 16]}}, "range 'W': lo 512 is above hi 16"),
+        ({"K": {"one_of": []}}, "range 'K': one_of takes a non-empty list, not []"),
+        ({"x0": {"decimal": [-2, 2, 0.3]}}, "range 'x0': 2 - -2 is not a whole number of steps of 0.3"),
+        ({"vary": {"c1": {"int": [8, 64.5]}}}, "range 'vary.c1': int takes whole numbers, not [8, 64.5]"),
+        ({"W": {"int": [16, 512], "one_of": [3]}}, "range 'W': give one kind alone"),
+    ],
+)
+def test_a_bad_range_names_file_field_and_range(tmp_path: Path, ranges: dict, message: str) -> None:
+    path = write(tmp_path, {**MINIMAL, "ranges": ranges})
+    with pytest.raises(ItemError) as info:
+        load_item(path)
+    assert str(info.value).startswith(f"{path}: field 'ranges': {message}"), str(info.value)
+
+
+def test_a_plain_list_in_ranges_is_refused_once_legacy_lists_are_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bank import ranges
+
+    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+    path = write(tmp_path, {**MINIMAL, "ranges": {"K": [3, 5, 7]}})
+    with pytest.raises(ItemError) as info:
+        load_item(path)
+    assert str(info.value).startswith(
+        f"{path}: field 'ranges': range 'K': a plain list does not say what it means: write {{one_of: [3, 5, 7]}}"
+    ), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(Path(__file__).resolve().parents[1].glob("questions/*.yaml")), ids=lambda p: p.stem
+)
+def test_no_bank_item_keeps_a_plain_list_in_its_ranges(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bank passes the check the lead switches on at the end (LEGACY_LISTS = False)."""
+    from bank import ranges
+
+    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+    load_item(path)
+
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "questions" / "_template"
+
+
+def test_the_template_starter_loads_and_passes_its_self_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """questions/_template/ as a TA copies it: typed ranges, draw + sample_until, mistakes as a plain list."""
+    import importlib.util
+
+    from bank import ranges, registry
+    from bank.pipeline import solve_item
+    from bank.selftest import stress_test
+
+    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+    monkeypatch.setattr(registry, "GENERATORS", dict(registry.GENERATORS))
+    monkeypatch.setattr(registry, "SOLVERS", dict(registry.SOLVERS))
+    spec = importlib.util.spec_from_file_location("azmoon_template_family", TEMPLATE / "my_family.py")
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    item = load_item(TEMPLATE / "my_item.yaml")
+    assert item.family == "my_family"
+    report = stress_test(item, seeds=30)
+    assert report["ok"], report["failures"][:5]
+    seed0 = solve_item(item, 0).parts[0]  # Conv2d(3, 16, 3): 16 * 3 * 3 * 3 + 16
+    assert seed0["answer"] == 16 * 3 * 3 * 3 + 16
+    assert [m["value"] for m in seed0["misconceptions"]] == [16 * 3 * 3 * 3, 16 * 3 * 3 * 3 + 3]
+    for seed in range(1, 30):
+        params = solve_item(item, seed).params
+        assert params["C_in"] in (1, 3, 16, 32, 64) and 8 <= params["C_out"] <= 128
+        assert params["C_in"] != params["C_out"]  # sample_until's condition
