@@ -22,6 +22,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from grader.grade import option_letter
 from lang import strip_isolates
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -96,16 +97,6 @@ def display_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             new_parts.append(part)
         shown.append({**item, "parts": new_parts})
     return shown
-
-
-def option_letter(index: int) -> str:
-    """A, B, … Z, then AA, AB …: the letter of a choice option in the variant's order."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 # --- forms and prompts ------------------------------------------------------------------------------------------
