@@ -13,32 +13,22 @@ from typing import Any
 from analysis.zoo import MODELS, default_input
 from analysis.zoo.measure import Measured, measure
 from bank.item import Bilingual
-from bank.ranges import draw
+from bank.ranges import RangeError, draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.misconceptions import flops_instead_of_macs
 from solutions.common.zoo_common import TITLE_FA
-
-SCALINGS: dict[str, dict[str, list[Any]]] = {
-    "mobilenet_v2": {"width_mult": [0.35, 0.5, 0.75, 1.3, 1.4], "input": [96, 128, 160, 192]},
-    "efficientnet_b0": {
-        "depth_mult": [1.1, 1.2, 1.4, 1.8],
-        "width_mult": [1.1, 1.2, 1.4],
-        "input": [240, 260, 300],
-    },
-    "densenet121": {"growth_rate": [12, 16, 24, 40, 48], "input": [128, 160, 192, 256]},
-    "vit_b_16": {"patch_size": [8, 14, 28, 32], "image_size": [160, 192, 256, 384]},
-    "resnet50": {"input": [128, 160, 192, 256, 288, 320], "width_per_group": [128]},
-    "resnet101": {"input": [128, 160, 256, 320]},
-    "googlenet": {"branch3_kernel": [5], "input": [160, 192, 256]},
-    "xception": {"input": [224, 256, 320, 384]},
-}
 
 
 @generator("zoo_scaling")
 def generate_scaling(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     name = draw(rng, ranges["models"], "models")
-    change = rng.choice(sorted(SCALINGS[name]))
-    return {"model": name, "change": change, "value": rng.choice(SCALINGS[name][change])}
+    changes = ranges["changes"].get(name)
+    if not changes:
+        raise RangeError(
+            f"range 'changes': model '{name}' of `models:` has no entry (what may change, and to what)"
+        )
+    change = rng.choice(sorted(changes))  # the options in name order: one choice, as the table in Python made
+    return {"model": name, "change": change, "value": draw(rng, changes[change], f"changes.{name}.{change}")}
 
 
 def published_count_given(value: int) -> Misconception:
