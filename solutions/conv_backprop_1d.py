@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-from bank.ranges import draw
+from bank.ranges import bounds, draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.conv_backprop import (
     BIAS_WITHOUT_DELTA,
@@ -31,10 +31,11 @@ def generate_1d(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     n = draw(rng, ranges["n"], "n")
     k = draw(rng, ranges["k"], "k")
     out = n - k + 1
+    low, high = bounds(ranges["entries"], "entries")
     return {
-        "x": small_ints(rng, n, -ranges["value"], ranges["value"]),
-        "w": small_ints(rng, k, -ranges["value"], ranges["value"], nonzero=True),
-        "delta": small_ints(rng, out, -ranges["value"], ranges["value"], nonzero=True),
+        "x": small_ints(rng, n, low, high),
+        "w": small_ints(rng, k, low, high, nonzero=True),
+        "delta": small_ints(rng, out, low, high, nonzero=True),
         "j": rng.randrange(k),
         "m": rng.randrange(1, n - 1),
     }

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from bank.ranges import draw
+from bank.ranges import bounds, draw
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.conv_backprop import (
     BIAS_WITHOUT_DELTA,
@@ -31,11 +31,11 @@ from solutions.common.grad_tools import indexed_symbols
 def generate_2d(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     n, k = draw(rng, ranges["sizes"], "sizes")  # input n×n, kernel k×k
     out = n - k + 1
-    v = ranges["value"]
+    low, high = bounds(ranges["entries"], "entries")
     return {
-        "X": [small_ints(rng, n, -v, v) for _ in range(n)],
-        "W": [small_ints(rng, k, -v, v, nonzero=True) for _ in range(k)],
-        "G": [small_ints(rng, out, -v, v, nonzero=True) for _ in range(out)],
+        "X": [small_ints(rng, n, low, high) for _ in range(n)],
+        "W": [small_ints(rng, k, low, high, nonzero=True) for _ in range(k)],
+        "G": [small_ints(rng, out, low, high, nonzero=True) for _ in range(out)],
         "pq": [rng.randrange(k), rng.randrange(k)],
         "rc": [rng.randrange(1, n - 1), rng.randrange(1, n - 1)],
     }

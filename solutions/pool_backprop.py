@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 
 from bank.item import Bilingual
-from bank.ranges import draw
+from bank.ranges import draw, options
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from solutions.common.grad_tools import exact, indexed_symbols, tex_num, to_float
 
@@ -61,7 +61,7 @@ def _windows(n: int, k: int, s: int) -> dict[tuple[int, int], list[tuple[int, in
 def generate(rng: random.Random, ranges: dict[str, Any]) -> dict[str, Any]:
     n, k, s = draw(rng, ranges["configs"], "configs")
     out = _out(n, k, s)
-    values = rng.sample(range(ranges["x_max"] + 1), n * n)
+    values = rng.sample(options(ranges["x_entries"], "x_entries"), n * n)  # distinct: one arg-max per window
     grads = [v for v in (draw(rng, ranges["g"], "g") for _ in range(4 * out * out)) if v != 0]
     covered = sorted({pos for window in _windows(n, k, s).values() for pos in window})
     return {

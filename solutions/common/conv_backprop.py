@@ -26,6 +26,8 @@ DX_NOT_FLIPPED = Bilingual(
 
 
 def small_ints(rng: random.Random, count: int, low: int, high: int, nonzero: bool = False) -> list[int]:
+    """`count` whole numbers in low..high (an `{int: [low, high]}` range's bounds), each one rng.choice of the
+    list of allowed values (0 left out with `nonzero`)."""
     values = [v for v in range(low, high + 1) if v != 0 or not nonzero]
     return [rng.choice(values) for _ in range(count)]
 
