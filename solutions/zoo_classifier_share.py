@@ -60,7 +60,7 @@ def share_of_the_rest(value: float) -> Misconception:
 
 
 def percent_text(value: float) -> str:
-    """Three significant figures: 0.0196%, 8.02%, 27.9%."""
+    """Three significant figures: 0.0196%, 8.02%, 27.9% (as the part's prompt asks; its `grading:` is the tolerance)."""
     return f"{value:.3g}%"
 
 

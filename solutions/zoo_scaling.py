@@ -97,6 +97,7 @@ def solve_scaling(params: dict[str, Any]) -> Solution:
     ]
     rows = [r for r in rows if r["base_params"] or r["new_params"] or r["base_macs"] or r["new_macs"]]
     gmacs = new_macs / 1e9
+    # texts to 4 significant figures: the prompts ask for at least three; the tolerance is the YAML's `grading:`
     return Solution(
         answers={
             "params": Answer(
