@@ -149,7 +149,7 @@ class _Refusal(Exception):
 
 def _verify(course: Course, conn: Any, assignment: str, student: str, variant: Any) -> Any:
     """The assignment row, once the student and their signed variant check out."""
-    row = store.assignment_row(conn, assignment)
+    row = store.submission_context(conn, assignment, student)
     if row is None:
         raise _Refusal(
             _words(
@@ -159,14 +159,13 @@ def _verify(course: Course, conn: Any, assignment: str, student: str, variant: A
             None,
             student,
         )
-    if store.student_row(conn, student) is None:
+    if row["on_roster"] is None:
         raise _Refusal(
             _words(f"student {student} is not on the roster", f"دانشجو {student} در فهرست درس نیست"),
             assignment,
             None,
         )
-    stored = store.variant_row(conn, assignment, student)
-    if stored is None:
+    if row["variant_seed"] is None:
         raise _Refusal(
             _words(
                 f"no worksheet of '{assignment}' was generated for you",
@@ -175,14 +174,14 @@ def _verify(course: Course, conn: Any, assignment: str, student: str, variant: A
             assignment,
             student,
         )
-    secret = course.secret()
-    if variant_seed(secret, assignment, student) != int(stored["seed"]):
+    secret, seed = course.secret(), int(row["variant_seed"])
+    if variant_seed(secret, assignment, student) != seed:
         raise StaffProblem(
             f"course problem, not the student's: the course secret no longer matches the stored variants of "
             f"'{assignment}' (was {course.root / 'secret'} replaced?); restore the original secret — nothing was "
             f"graded | مشکل از درس است نه دانشجو: کلید محرمانهٔ درس با برگه‌های ساخته‌شده نمی‌خواند"
         )
-    if not token_matches(secret, assignment, student, int(stored["seed"]), variant):
+    if not token_matches(secret, assignment, student, seed, variant):
         raise _Refusal(
             _words(
                 "the `variant:` in the header does not match your worksheet; use the answers.yaml you were given",
@@ -408,9 +407,10 @@ def _submit(course: Course, conn: Any, received: Received) -> Outcome:
         )
     try:
         assignment, student = _header(answer_file, received)
-        replayed = _replay(conn, received, student)
-        if replayed is not None:
-            return replayed
+        if student != received.as_student:  # (the same student's key was looked up above)
+            replayed = _replay(conn, received, student)
+            if replayed is not None:
+                return replayed
         row = _verify(course, conn, assignment, student, answer_file.variant)
         verdict = _judge(course, conn, assignment, student, received)
     except _Refusal as refusal:

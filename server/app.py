@@ -8,12 +8,15 @@ server.views or server.submissions. Errors are JSON with a bilingual message (se
 import importlib
 import importlib.util
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
+from course import store
 from course.config import Course, open_course
 from server import submissions, views
 from server.auth import Identity, identify
@@ -33,36 +36,57 @@ STAFF_ONLY = (403, "forbidden", "این بخش فقط برای کادر درس �
 STUDENTS_ONLY = (403, "forbidden", "این بخش فقط برای دانشجویان است.", "Only students have this.")
 
 
+@dataclass
+class ServedCourse(Course):
+    """The course as the server sees it: `connect()` borrows from a pool of open connections (store.ConnectionPool)
+    instead of opening the database for each request; everything else is the course's own."""
+
+    pool: store.ConnectionPool = field(default_factory=store.ConnectionPool, repr=False)
+
+    def connect(self, readonly: bool | None = None) -> store.Connection:
+        return self.pool.connect(self.database, timeout=self.lock_timeout, readonly=readonly)
+
+
+def served_course(course_dir: str | Path) -> ServedCourse:
+    course = open_course(course_dir)
+    return ServedCourse(root=course.root, settings=course.settings)
+
+
 def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def authenticate(course: Course, limiter: RateLimiter, request: Request) -> Identity:
+    """The holder of the request's bearer token: 429 when over its rate, 401 (logged) when it is no live token."""
+    token = _bearer(request)
+    wait = limiter.retry_after(token or f"anonymous:{request.client.host if request.client else ''}")
+    if wait is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"درخواست‌ها بیش از حد زیاد است؛ {wait} ثانیه صبر کنید.",
+            f"Too many requests; wait {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
+    identity = identify(course, token) if token else None
+    if identity is None:
+        client = request.client.host if request.client else "?"
+        log.warning(
+            "401 %s %s from %s (%s)",
+            request.method,
+            request.url.path,
+            client,
+            "no token" if not token else "wrong or revoked token",
+        )
+        raise ApiError(*UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+    return identity
+
+
 def make_who(course: Course, limiter: RateLimiter):
     def who(request: Request) -> Identity:
-        token = _bearer(request)
-        wait = limiter.retry_after(token or f"anonymous:{request.client.host if request.client else ''}")
-        if wait is not None:
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"درخواست‌ها بیش از حد زیاد است؛ {wait} ثانیه صبر کنید.",
-                f"Too many requests; wait {wait} s.",
-                headers={"Retry-After": str(wait)},
-            )
-        identity = identify(course, token) if token else None
-        if identity is None:
-            client = request.client.host if request.client else "?"
-            log.warning(
-                "401 %s %s from %s (%s)",
-                request.method,
-                request.url.path,
-                client,
-                "no token" if not token else "wrong or revoked token",
-            )
-            raise ApiError(*UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
-        return identity
+        return authenticate(course, limiter, request)
 
     return who
 
@@ -104,15 +128,17 @@ def api_router(course: Course, limiter: RateLimiter) -> APIRouter:
     @router.post("/submissions")
     async def submit(
         request: Request,
-        who: Who,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     ) -> dict:
         data = await request.body()  # bounded by BodyLimitMiddleware
-        from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(
-            submissions.submit_for_student, course, data, student_of(who), idempotency_key
-        )
+        def authenticated_submit() -> JSONResponse:
+            # who asks and the submission in one trip to the thread pool (a request's one blocking step)
+            student = student_of(authenticate(course, limiter, request))
+            document = submissions.submit_for_student(course, data, student, idempotency_key)
+            return JSONResponse(document)  # already JSON: no response-model pass over it
+
+        return await run_in_threadpool(authenticated_submit)
 
     @router.get("/submissions")
     def my_submissions(who: Who, assignment: str | None = None) -> list:
@@ -146,7 +172,7 @@ def _include_web(app: FastAPI, course: Course) -> None:
 
 def create_app(course_dir: str | Path, rate: RateSettings | None = None) -> FastAPI:
     """The server of one course directory (CONTRACTS 7)."""
-    course = open_course(course_dir)
+    course = served_course(course_dir)
     course.connect().close()  # migrate once, before the first request
     limiter = RateLimiter(rate or RateSettings())
     app = FastAPI(

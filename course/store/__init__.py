@@ -27,6 +27,10 @@ SQLite: `synchronous=FULL` (acknowledged means durable), a busy timeout (`lock_t
 the directory is read-only and no WAL is pending) so read commands still work. A missing, empty or foreign
 database is an error that names it: only `course init` creates one (`create=True`).
 
+Reuse. A long-running process (the course server) keeps open connections in a `ConnectionPool`: a request
+borrows one and gives it back, so it pays neither the open, the PRAGMAs and the schema check nor, on SQLite,
+the checkpoint that closing the last connection runs. Commands open and close their own.
+
 Only the standard library is imported here (psycopg only for a PostgreSQL course): `azmoon submit` starts fast.
 """
 
@@ -35,6 +39,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -247,6 +252,9 @@ class Connection:
         self.where = where
         self.timeout = timeout
         self.readonly = readonly
+        self.pool: ConnectionPool | None = None  # set while a pool lends it: close() gives it back
+        self.identity: tuple[int, int] | None = None  # SQLite: (st_dev, st_ino) of the file opened
+        self.pool_key: tuple[str, float, bool | None] | None = None  # the pool's key, when a pool opened it
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
@@ -257,6 +265,12 @@ class Connection:
             raise describe_error(exc, self.where, self.timeout) from None
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.give_back(self)
+            return
+        self.close_now()
+
+    def close_now(self) -> None:
         try:
             self.raw.close()
         except _driver_errors():
@@ -308,6 +322,8 @@ def _open_sqlite(path: Path, create: bool, timeout: float, readonly: bool | None
             raw = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         raw.row_factory = sqlite3.Row
         conn = Connection(raw, "sqlite", where, timeout, readonly)
+        info = path.stat()
+        conn.identity = (info.st_dev, info.st_ino)
         if not readonly:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # acknowledged means durable, power loss included
@@ -368,11 +384,125 @@ def connect(
     return conn
 
 
+class ConnectionPool:
+    """Open connections kept for reuse by one long-running process (the course server), so a request does not
+    pay for opening the database, its PRAGMAs and the schema check — nor, on SQLite, for the WAL checkpoint
+    that closing the last connection runs. `connect()` lends a connection; its `close()` (or the end of `with`)
+    gives it back. Nothing else changes: the same PRAGMAs (`synchronous=FULL`), transactions and errors.
+
+    A lent connection is checked first and replaced by a new one when it no longer reaches the course's
+    database: SQLite, the file at the path is another one (replaced or moved: a fresh open then says what is
+    wrong); PostgreSQL, the server ended the session (pending input read without waiting) or it is broken.
+    A connection given back inside a transaction, broken, or from before a fork is closed, never kept."""
+
+    def __init__(self, max_idle: int = 8) -> None:
+        self.max_idle = max_idle
+        self._idle: dict[tuple[str, float, bool | None], list[Connection]] = {}
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self.opened = 0  # connections opened (tests and the bench read it)
+
+    def connect(
+        self, target: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT, readonly: bool | None = None
+    ) -> Connection:
+        if not is_postgres_url(target) and readonly is None:
+            readonly = not _writable(Path(target))
+        key = (str(target), float(timeout), readonly)
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                conn = idle.pop() if idle and self._pid == os.getpid() else None
+            if conn is None:
+                break
+            if self._reaches(conn, target):
+                conn.pool = self
+                return conn
+            conn.close_now()
+        conn = connect(target, timeout=timeout, readonly=readonly)
+        self.opened += 1
+        conn.pool = self
+        conn.pool_key = key
+        return conn
+
+    @staticmethod
+    def _reaches(conn: Connection, target: Path | str) -> bool:
+        if conn.backend == "sqlite":
+            try:
+                info = os.stat(target)
+            except OSError:
+                return False
+            return conn.identity == (info.st_dev, info.st_ino)
+        raw = conn.raw
+        if raw.closed or raw.broken:
+            return False
+        try:
+            raw.pgconn.consume_input()  # a terminated session shows here, without waiting
+        except Exception:
+            return False
+        from psycopg import pq
+
+        return (
+            raw.pgconn.status == pq.ConnStatus.OK and raw.info.transaction_status == pq.TransactionStatus.IDLE
+        )
+
+    def give_back(self, conn: Connection) -> None:
+        conn.pool = None
+        if self._pid != os.getpid() or not self._idle_state(conn):
+            conn.close_now()
+            return
+        key = conn.pool_key
+        if key is None:
+            conn.close_now()
+            return
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.max_idle:
+                idle.append(conn)
+                return
+        conn.close_now()
+
+    @staticmethod
+    def _idle_state(conn: Connection) -> bool:
+        try:
+            if conn.backend == "sqlite":
+                return not conn.raw.in_transaction
+            from psycopg import pq
+
+            return (
+                not conn.raw.closed
+                and not conn.raw.broken
+                and conn.raw.info.transaction_status == pq.TransactionStatus.IDLE
+            )
+        except _driver_errors():
+            return False
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                conn.close_now()
+
+
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(where: str) -> threading.Lock:
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(where, threading.Lock())
+
+
 @contextmanager
 def transaction(conn: Connection, immediate: bool = True, key: str | None = None) -> Iterator[Connection]:
     """One transaction. `immediate` takes the write lock at once (SQLite `BEGIN IMMEDIATE`; PostgreSQL an
     advisory transaction lock on `key`, or on the course-wide one), so reading a count and inserting the next
-    row cannot interleave with a concurrent writer."""
+    row cannot interleave with a concurrent writer.
+
+    SQLite: the threads of one process that write to the same database queue on a lock of the process first
+    (waiting at most the busy timeout, then the same "busy" error), so they hand the write lock over at once
+    instead of each polling SQLite's with growing sleeps (up to 100 ms apiece: the tail of a burst of submits).
+    Other processes still meet at `BEGIN IMMEDIATE`."""
     if conn.backend == "postgresql":
         conn.execute("BEGIN")
         if immediate:
@@ -384,8 +514,23 @@ def transaction(conn: Connection, immediate: bool = True, key: str | None = None
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-    else:
-        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        yield from _body(conn)
+        return
+    if not immediate:
+        conn.execute("BEGIN")
+        yield from _body(conn)
+        return
+    writers = _writer_lock(conn.where)
+    if not writers.acquire(timeout=conn.timeout):
+        raise describe_error(sqlite3.OperationalError("database is locked"), conn.where, conn.timeout)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield from _body(conn)
+    finally:
+        writers.release()
+
+
+def _body(conn: Connection) -> Iterator[Connection]:
     try:
         yield conn
     except BaseException:
@@ -477,6 +622,17 @@ def update_student(conn: Connection, student_id: str, name: str, email: str | No
 
 def assignment_row(conn: Connection, name: str) -> Any | None:
     return conn.execute("SELECT * FROM assignments WHERE name = ?", (name,)).fetchone()
+
+
+def submission_context(conn: Connection, assignment: str, student_id: str) -> Any | None:
+    """What a submission is checked against, in one query: the assignment's row (None: no such assignment) with
+    `on_roster` (1 or NULL) and the student's variant (`variant_seed`, `variant_token`; NULL: none generated)."""
+    return conn.execute(
+        "SELECT a.*, (SELECT 1 FROM students s WHERE s.student_id = ?) AS on_roster, "
+        "v.seed AS variant_seed, v.token AS variant_token FROM assignments a "
+        "LEFT JOIN variants v ON v.assignment = a.name AND v.student_id = ? WHERE a.name = ?",
+        (student_id, student_id, assignment),
+    ).fetchone()
 
 
 def variant_row(conn: Connection, assignment: str, student_id: str) -> Any | None:
