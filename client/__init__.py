@@ -11,10 +11,8 @@ import hashlib
 import json
 import os
 import re
-import urllib.error
-import urllib.request
+import sys
 from pathlib import Path
-from typing import Any
 
 from base.errors import AzmoonError
 
@@ -37,14 +35,14 @@ def _credentials_path() -> Path:
     return config_dir() / "credentials.json"
 
 
-def load_credentials() -> dict[str, Any]:
+def load_credentials() -> dict:
     try:
         return json.loads(_credentials_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"servers": {}, "default": None}
 
 
-def save_credentials(data: dict[str, Any]) -> None:
+def save_credentials(data: dict) -> None:
     folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = _credentials_path()
@@ -61,34 +59,96 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def request(url: str, path: str, token: str | None, data: bytes | None = None, key: str | None = None) -> Any:
+def _uses_proxy() -> bool:
+    return any(name.lower() in ("http_proxy", "https_proxy") for name in os.environ)
+
+
+def request(
+    url: str, path: str, token: str | None, data: bytes | None = None, key: str | None = None
+) -> dict:
+    """One API call: the JSON answer, or ClientError (the server's bilingual message, or "cannot reach")."""
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if key:
         headers["Idempotency-Key"] = key
+    if _uses_proxy():  # urllib reads the proxy settings (and follows redirects); http.client alone does not
+        return _request_urllib(url + "/api/v1" + path, headers, data)
+    try:
+        status, body = _http(url + "/api/v1" + path, headers, data)
+    except (OSError, _http_exception()) as exc:
+        raise _unreachable(url, getattr(exc, "reason", exc)) from None
+    if 300 <= status < 400:  # a redirect (http -> https behind a proxy, say): urllib follows it
+        return _request_urllib(url + "/api/v1" + path, headers, data)
+    if status >= 400:
+        raise _http_error(status, body)
+    return json.loads(body.decode("utf-8"))
+
+
+def _http_exception() -> type[Exception]:
+    import http.client
+
+    return http.client.HTTPException
+
+
+def _http(full_url: str, headers: dict, data: bytes | None) -> tuple[int, bytes]:
+    """(status, body) of one request over http.client (what urllib.request sends, without its import cost)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(full_url)
+    connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_type(parts.netloc, timeout=TIMEOUT_SECONDS)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    sent = {
+        "Accept-Encoding": "identity",
+        "User-Agent": f"Python-urllib/{sys.version_info[0]}.{sys.version_info[1]}",
+        "Connection": "close",
+        **headers,
+    }
+    if data is not None:
+        sent["Content-Type"] = "application/x-www-form-urlencoded"  # as urllib labels a POST body
+    try:
+        connection.request("POST" if data is not None else "GET", target, body=data, headers=sent)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _request_urllib(full_url: str, headers: dict, data: bytes | None) -> dict:
+    import urllib.error
+    import urllib.request
+
     req = urllib.request.Request(
-        url + "/api/v1" + path, data=data, headers=headers, method="POST" if data is not None else "GET"
+        full_url, data=data, headers=headers, method="POST" if data is not None else "GET"
     )
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as response:
             return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
-        try:
-            message = json.loads(exc.read().decode("utf-8"))["error"]["message"]
-            text = f"{message['fa']} / {message['en']}"
-        except (ValueError, KeyError, TypeError):
-            text = f"HTTP {exc.code}"
-        raise ClientError(f"{text} (HTTP {exc.code})") from None
+        raise _http_error(exc.code, exc.read()) from None
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ClientError(
-            f"کارساز {url} در دسترس نیست؛ پرونده دست‌نخورده ماند، بعداً دوباره بفرستید. / "
-            f"cannot reach {url} ({reason}); your file was kept, send it again later."
-        ) from None
+        raise _unreachable(full_url.split("/api/v1", 1)[0], getattr(exc, "reason", exc)) from None
 
 
-def login(url: str, token: str) -> dict[str, Any]:
+def _http_error(status: int, body: bytes) -> ClientError:
+    try:
+        message = json.loads(body.decode("utf-8"))["error"]["message"]
+        text = f"{message['fa']} / {message['en']}"
+    except (ValueError, KeyError, TypeError):
+        text = f"HTTP {status}"
+    return ClientError(f"{text} (HTTP {status})")
+
+
+def _unreachable(url: str, reason: object) -> ClientError:
+    return ClientError(
+        f"کارساز {url} در دسترس نیست؛ پرونده دست‌نخورده ماند، بعداً دوباره بفرستید. / "
+        f"cannot reach {url} ({reason}); your file was kept, send it again later."
+    )
+
+
+def login(url: str, token: str) -> dict:
     url, token = normalize_url(url), token.strip()
     me = request(url, "/me", token)
     data = load_credentials()
@@ -130,18 +190,18 @@ def read_answer_bytes(path: str | Path) -> bytes:
     return read_bounded(Path(path), MAX_FILE_BYTES, "answer file")
 
 
-def submit(path: str | Path) -> dict[str, Any]:
+def submit(path: str | Path) -> dict:
     return submit_bytes(read_answer_bytes(path))
 
 
-def submit_bytes(data: bytes) -> dict[str, Any]:
+def submit_bytes(data: bytes) -> dict:
     url = normalize_url(file_header(data).get("server", ""))
     token = token_for(url)
     key = hashlib.sha256(url.encode() + b"\x00" + token.encode() + b"\x00" + data).hexdigest()
     return request(url, "/submissions", token, data=data, key=key)
 
 
-def status(url: str | None = None) -> dict[str, Any]:
+def status(url: str | None = None) -> dict:
     url = normalize_url(url) if url else load_credentials().get("default")
     if not url:
         raise ClientError("ابتدا وارد شوید / log in first: azmoon login URL")

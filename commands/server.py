@@ -139,7 +139,7 @@ def tokens_revoke(
     typer.echo(f"{count} token(s) revoked")
 
 
-# --- the student client (standard library only: no torch on this path) -------------------------------------------
+# --- the student client (standard library only: no torch on this path; client/cli.py starts these faster) -----
 
 
 @app.command()
@@ -148,22 +148,12 @@ def login(
     url: Annotated[str, typer.Argument(help="The course server, e.g. https://azmoon.example.edu")],
 ) -> None:
     """Store your token for this server (read from a prompt, or from stdin when it is not a terminal)."""
-    import getpass
-    import sys
+    from client.cli import NO_TOKEN, login_text, read_token
 
-    import client
-
-    if sys.stdin.isatty():
-        token = getpass.getpass("token: ")
-    else:
-        lines = [line.strip() for line in sys.stdin.read(4096).splitlines()]
-        token = next((line for line in lines if line and not line.startswith("#")), "")
+    token = read_token()
     if not token:
-        fail("no token given / توکنی داده نشد")
-    me = client.login(url, token)
-    typer.echo(
-        f"logged in as {me.get('student_id') or me.get('name')} ({me.get('role')}) at {client.normalize_url(url)}"
-    )
+        fail(NO_TOKEN)
+    typer.echo(login_text(url, token))
 
 
 @app.command()
@@ -176,15 +166,10 @@ def status(
 ) -> None:
     """Your assignments on the server: due, attempts used/left, best score."""
     import client
+    from client.cli import status_text
 
     document = client.status(server)
     if as_json:
         emit_json(document)
         return
-    typer.echo(f"{document.get('student_id') or document.get('name')} @ {document['server']}")
-    for a in document.get("assignments", []):
-        best = "-" if a.get("best_score") is None else f"{a['best_score']:g}"
-        typer.echo(
-            f"  {a['name']}: due {a.get('due') or '-'}, attempts {a.get('attempts_used', 0)}/{a['attempts']}, "
-            f"best {best} / {a.get('max_score', a.get('max_points'))}"
-        )
+    typer.echo(status_text(document))
