@@ -255,14 +255,25 @@ class Connection:
         self.pool: ConnectionPool | None = None  # set while a pool lends it: close() gives it back
         self.identity: tuple[int, int] | None = None  # SQLite: (st_dev, st_ino) of the file opened
         self.pool_key: tuple[str, float, bool | None] | None = None  # the pool's key, when a pool opened it
+        self.reopen_url: str | None = None  # PostgreSQL, lent again: its session may have ended while idle
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        reopen, self.reopen_url = self.reopen_url, None
         try:
-            if self.backend == "postgresql":
-                return self.raw.execute(_qmark_to_format(sql), tuple(params))
-            return self.raw.execute(sql, tuple(params))
+            return self._execute(sql, params)
         except _driver_errors() as exc:
-            raise describe_error(exc, self.where, self.timeout) from None
+            if reopen is None or not (self.raw.closed or self.raw.broken):
+                raise describe_error(exc, self.where, self.timeout) from None
+        # the first statement on a PostgreSQL connection lent again found its session ended (the server was
+        # restarted, or an administrator ended it): nothing was run on it; a new session runs the statement
+        fresh = _open_postgres(reopen, self.timeout)
+        self.raw = fresh.raw
+        return self.execute(sql, params)
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> Any:
+        if self.backend == "postgresql":
+            return self.raw.execute(_qmark_to_format(sql), tuple(params))
+        return self.raw.execute(sql, tuple(params))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -416,6 +427,8 @@ class ConnectionPool:
                 break
             if self._reaches(conn, target):
                 conn.pool = self
+                if conn.backend == "postgresql":
+                    conn.reopen_url = str(target)
                 return conn
             conn.close_now()
         conn = connect(target, timeout=timeout, readonly=readonly)
@@ -436,7 +449,7 @@ class ConnectionPool:
         if raw.closed or raw.broken:
             return False
         try:
-            raw.pgconn.consume_input()  # a terminated session shows here, without waiting
+            raw.pgconn.consume_input()  # a session ended a while ago shows here, without waiting
         except Exception:
             return False
         from psycopg import pq
