@@ -13,6 +13,7 @@ Each worker process parses the stylesheet once and keeps one `FontConfiguration`
 from __future__ import annotations
 
 import base64
+import hashlib
 import multiprocessing
 import os
 import re
@@ -46,6 +47,107 @@ MATH_PX = 16.0  # ziamath size that maps to 1em
 # --- text -> HTML ---------------------------------------------------------------------------------------------
 
 
+# A math image's drawing, by the digest its placeholder SVG names: (viewBox, PDF path operators in viewBox units).
+# Filled by math_img in the process that renders the template, read by the SVG drawing hook in the same process
+# (render_pdf does both), so the HTML carries a few hundred bytes per formula instead of ~30 KB of paths that
+# WeasyPrint's pure-Python HTML parser, SVG tree and path parser would each go through again per document.
+_MATH_DRAWINGS: dict[str, tuple[tuple[float, float, float, float], bytes]] = {}
+MATH_ID_PREFIX = "azmoon-math-"
+MATH_AS_OPERATORS = True  # False: embed every SVG and let WeasyPrint draw it (the tests compare the two)
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _pdf_number(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _path_ops(d: str) -> list[str] | None:
+    """An SVG path of absolute M/L/Q/Z commands (what ziamath writes) as PDF path operators; None otherwise.
+    Quadratic segments become the equivalent cubic ones, as WeasyPrint's own SVG drawing makes them."""
+    tokens = d.replace(",", " ").split()
+    out: list[str] = []
+    current = start = (0.0, 0.0)
+    k = 0
+    try:
+        while k < len(tokens):
+            op = tokens[k]
+            if op in ("M", "L"):
+                x, y = float(tokens[k + 1]), float(tokens[k + 2])
+                out.append(f"{_pdf_number(x)} {_pdf_number(y)} {'m' if op == 'M' else 'l'}")
+                current = (x, y)
+                if op == "M":
+                    start = current
+                k += 3
+            elif op == "Q":
+                qx, qy, x, y = (float(t) for t in tokens[k + 1 : k + 5])
+                x0, y0 = current
+                c1 = (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0))
+                c2 = (x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y))
+                out.append(" ".join(_pdf_number(v) for v in (*c1, *c2, x, y)) + " c")
+                current = (x, y)
+                k += 5
+            elif op in ("Z", "z"):
+                out.append("h")
+                current = start
+                k += 1
+            else:
+                return None
+    except (IndexError, ValueError):
+        return None
+    return out
+
+
+def _svg_drawing(svg: str) -> tuple[tuple[float, float, float, float], bytes] | None:
+    """ziamath's plain SVG (black-filled paths and rects, no transforms) as (viewBox, PDF operators); None for
+    anything else, which is then embedded and drawn by WeasyPrint as it is."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(svg)
+        viewbox = tuple(float(v) for v in root.attrib["viewBox"].split())
+    except (ElementTree.ParseError, KeyError, ValueError):
+        return None
+    if len(viewbox) != 4 or viewbox[2] <= 0 or viewbox[3] <= 0:
+        return None
+    ops = ["0 0 0 rg"]
+    for node in root:
+        attrib = dict(node.attrib)
+        if attrib.pop("fill", "black") not in ("black", "#000", "#000000"):
+            return None
+        if node.tag == f"{_SVG_NS}path" and set(attrib) == {"d"}:
+            path = _path_ops(attrib["d"])
+            if path is None:
+                return None
+            ops.extend(path)
+        elif node.tag == f"{_SVG_NS}rect" and set(attrib) == {"x", "y", "width", "height"}:
+            try:
+                x, y, w, h = (float(attrib[a]) for a in ("x", "y", "width", "height"))
+            except ValueError:
+                return None
+            if w <= 0 or h <= 0:
+                continue
+            ops.append(" ".join(_pdf_number(v) for v in (x, y, w, h)) + " re")
+        else:
+            return None
+        ops.append("f")
+    return viewbox, "\n".join(ops).encode("ascii")  # type: ignore[return-value]
+
+
+def _math_src(svg: str) -> str:
+    """The <img> source of a formula: a placeholder SVG of the same size naming its drawing when the drawing
+    could be converted, else the SVG itself."""
+    drawing = _svg_drawing(svg) if MATH_AS_OPERATORS else None
+    if drawing is not None:
+        reuse_svg_drawings()  # the hook that draws placeholders (installed once per process)
+        digest = hashlib.sha1(svg.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
+        _MATH_DRAWINGS[digest] = drawing
+        root = re.match(r"<svg\b[^>]*?(/?)>", svg)
+        if root is not None and not root.group(1):
+            svg = root.group(0)[:-1] + f' id="{MATH_ID_PREFIX}{digest}"></svg>'
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 @lru_cache(maxsize=4096)
 def math_img(latex: str) -> str:
     """A LaTeX island as an inline SVG <img>, sized in em and lowered so its baseline is the text's."""
@@ -65,9 +167,8 @@ def math_img(latex: str) -> str:
     if match:  # viewBox: min-x, min-y (negative: ascent), width, height; baseline at y = 0
         _, min_y, width, height = (float(v) for v in match.groups())
         descent = height + min_y
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     style = f"height:{height / MATH_PX:.3f}em;vertical-align:{-descent / MATH_PX:.3f}em"
-    return f'<img class="math" dir="ltr" alt="{escape(latex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
+    return f'<img class="math" dir="ltr" alt="{escape(latex)}" style="{style}" src="{_math_src(svg)}">'
 
 
 # --- simple formulas as text: an arithmetic chain needs no typesetting ------------------------------------------
@@ -427,10 +528,34 @@ def quiet_rendering() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _draw_math(image: Any, stream: Any, width: float, height: float) -> bool:
+    """Draw a math placeholder from its stored PDF operators, scaled from its viewBox as WeasyPrint scales an
+    SVG (xMidYMid meet); False when the image is not one (WeasyPrint then draws it)."""
+    tree = getattr(getattr(image, "_svg", None), "tree", None)
+    name = tree.get("id", "") if tree is not None else ""
+    if not name.startswith(MATH_ID_PREFIX):
+        return False
+    drawing = _MATH_DRAWINGS.get(name[len(MATH_ID_PREFIX) :])
+    if drawing is None:  # never: math_img stores it in the process that renders the page
+        raise CourseError(f"math image {name} has no stored drawing in this process")
+    (min_x, min_y, box_w, box_h), ops = drawing
+    scale = min(width / box_w, height / box_h)
+    stream.push_state()
+    stream.transform(
+        a=scale,
+        d=scale,
+        e=(width - box_w * scale) / 2 - min_x * scale,
+        f=(height - box_h * scale) / 2 - min_y * scale,
+    )
+    stream.stream.append(ops)
+    stream.pop_state()
+    return True
+
+
 def reuse_svg_drawings() -> None:
     """Draw each math SVG once per PDF as a Form XObject and place it again wherever the same formula recurs
     (the fa and en solutions share their formulas): WeasyPrint otherwise re-parses and re-emits every path.
-    The patch keeps WeasyPrint's own drawing for the first use and for anything unexpected."""
+    A math placeholder (math_img) is drawn from its stored PDF operators; any other SVG by WeasyPrint."""
     from weasyprint.images import SVGImage
 
     if getattr(SVGImage.draw, "azmoon_reuse", False):
@@ -440,13 +565,16 @@ def reuse_svg_drawings() -> None:
     def draw_once(self: Any, stream: Any, width: float, height: float, style: Any) -> None:
         resources = getattr(stream, "_resources", None)
         if resources is None or not hasattr(stream, "add_group"):
-            return draw(self, stream, width, height, style)
+            return (
+                None if _draw_math(self, stream, width, height) else draw(self, stream, width, height, style)
+            )
         forms = self.__dict__.setdefault("_azmoon_forms", {})
         key = (id(resources), round(width, 4), round(height, 4))
         cached = forms.get(key)
         if cached is None or cached[0] is not resources:
             group = stream.add_group(0, 0, width, height)
-            draw(self, group, width, height, style)
+            if not _draw_math(self, group, width, height):
+                draw(self, group, width, height, style)
             cached = forms[key] = (resources, group)
         stream.draw_x_object(cached[1].id)
         return None
