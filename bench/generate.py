@@ -6,7 +6,10 @@ Prints, in one run on this machine:
 - a second generate (keys reused from the database: PDFs only), with and without key.pdf: seconds per worksheet
   (target <= 0.2 s) and per student's key pages (the difference, target <= 0.25 s), and the warning lines
   generate wrote to stderr (target: none);
-- one worksheet and one student's key rendered warm in-process (one core);
+- the same two figures in CPU seconds of every process of the run (the CLI and its workers: user + system),
+  which the load of other jobs on the machine changes far less than wall time; the 2-core ideal is half of it;
+- one worksheet and one student's key rendered warm in-process (one core): wall and CPU seconds;
+- the load average before and after (wall-time figures are only comparable at a similar load);
 - `azmoon submit` wall time (cold process, median of several) against cold `python -c "import torch"`; the
   target is submit <= 0.3 x import torch.
 
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,10 +37,20 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "course"
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its own children (pool workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+LAST_CPU = [0.0]  # CPU seconds of the last run()
+
+
 def run(*args: str) -> tuple[float, subprocess.CompletedProcess]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    LAST_CPU[0] = children_cpu() - cpu
     if result.returncode != 0:
         raise SystemExit(f"bench: {' '.join(args)} failed:\n{result.stderr}")
     return elapsed, result
@@ -65,6 +80,7 @@ def generate(course: Path, out: Path, *extra: str) -> tuple[float, dict]:
         "assignment", "generate", "hw4", "--out", str(out), "--json", *extra, "--course", str(course)
     )
     document = json.loads(result.stdout)
+    document["cpu_seconds"] = LAST_CPU[0]
     document["warnings"] = [line for line in result.stderr.splitlines() if "warn" in line.lower()]
     return elapsed, document
 
@@ -84,9 +100,9 @@ def filled_answers(course: Path, out: Path) -> Path:
     return path
 
 
-def warm_render(course_dir: Path, repeat: int) -> dict[str, tuple[float, int]]:
+def warm_render(course_dir: Path, repeat: int) -> dict[str, tuple[float, float, int]]:
     """One worksheet and one student's key rendered again and again in this process (warm WeasyPrint):
-    seconds per render (median) and pages."""
+    seconds per render (median), CPU seconds per render (median) and pages."""
     from course import render
     from course.assignments import get_assignment
     from course.config import open_course
@@ -102,16 +118,17 @@ def warm_render(course_dir: Path, repeat: int) -> dict[str, tuple[float, int]]:
         "worksheet": ("worksheet.html.j2", render._student_context(course, assignment, variants[0])),
         "key": ("key.html.j2", render._key_context(course, assignment, variants[:1])),
     }
-    figures: dict[str, tuple[float, int]] = {}
+    figures: dict[str, tuple[float, float, int]] = {}
     for name, (template, context) in jobs.items():
         job = (template, context, str(course_dir / f"warm-{name}.pdf"))
         render.render_pdf(job)
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             _, pages = render.render_pdf(job)
             times.append(time.perf_counter() - started)
-        figures[name] = (statistics.median(times), pages)
+            cpu.append(time.process_time() - cpu_started)
+        figures[name] = (statistics.median(times), statistics.median(cpu), pages)
     return figures
 
 
@@ -129,6 +146,7 @@ def main() -> None:
         out = Path(tmp) / "build"
         setup(course, options.students)
         n = options.students
+        load_before = os.getloadavg()
 
         cold, first = generate(course, out)
         warm, second = generate(course, out)
@@ -146,13 +164,20 @@ def main() -> None:
         per_key = (second["seconds_pdf"] - third["seconds_pdf"]) / n
         print(f"  PDFs per worksheet: {per_sheet:.3f} s (target 0.2); per student's key pages: {per_key:.3f} s "
               "(target 0.25)")  # fmt: skip
+        cpu_sheet = third["cpu_seconds"] / n
+        cpu_key = (second["cpu_seconds"] - third["cpu_seconds"]) / n
+        print(f"  CPU seconds (all processes) per worksheet: {cpu_sheet:.3f} s, per student's key pages: "
+              f"{cpu_key:.3f} s (2-core ideal: {cpu_sheet / 2:.3f} s and {cpu_key / 2:.3f} s)")  # fmt: skip
         warnings = len(first["warnings"]) + len(second["warnings"]) + len(third["warnings"])
         print(f"  warning lines on stderr over the three runs: {warnings}")
 
         warm_figures = warm_render(course, options.repeat)
-        for name, (seconds, pages) in warm_figures.items():
-            print(f"  one {name} ({pages} pages), warm, one core, in-process: {seconds:.3f} s "
-                  f"(so {seconds / 2:.3f} s is the 2-core ideal)")  # fmt: skip
+        for name, (seconds, cpu, pages) in warm_figures.items():
+            print(f"  one {name} ({pages} pages), warm, one core, in-process: {seconds:.3f} s, CPU {cpu:.3f} s "
+                  f"(so {cpu / 2:.3f} s is the 2-core ideal)")  # fmt: skip
+        load_after = os.getloadavg()
+        print(f"  load average (1, 5, 15 min) before: {', '.join(f'{v:.2f}' for v in load_before)}; after: "
+              f"{', '.join(f'{v:.2f}' for v in load_after)} on {os.cpu_count()} cores")  # fmt: skip
 
         answers = filled_answers(course, out)
         submit = median_time(["cli.py", "submit", str(answers), "--course", str(course)], options.repeat)
