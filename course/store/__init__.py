@@ -36,6 +36,7 @@ Only the standard library is imported here (psycopg only for a PostgreSQL course
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -202,6 +203,7 @@ def _driver_errors() -> tuple[type[Exception], ...]:
 # --- the connection ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # the statements are a few hundred constants: translated once each
 def _qmark_to_format(sql: str) -> str:
     """`?` placeholders to psycopg's `%s` (and a literal `%` to `%%`), outside quoted strings."""
     out: list[str] = []
@@ -237,10 +239,18 @@ class Row(tuple):
         return list(self.names)
 
 
+_ROW_TYPES: dict[tuple[str, ...], type[Row]] = {}
+
+
 def _pg_row_factory(cursor: Any) -> Any:
-    names = {column.name: i for i, column in enumerate(cursor.description or ())}
-    row_type = type("Row", (Row,), {"names": names})
-    return lambda values: row_type(values)
+    """Rows of this cursor's columns: one Row class per distinct column list, made once."""
+    columns = tuple(column.name for column in cursor.description or ())
+    row_type = _ROW_TYPES.get(columns)
+    if row_type is None:
+        row_type = type("Row", (Row,), {"names": {name: i for i, name in enumerate(columns)}})
+        if len(_ROW_TYPES) < 4096:
+            _ROW_TYPES[columns] = row_type
+    return row_type
 
 
 class Connection:
@@ -406,7 +416,7 @@ class ConnectionPool:
     wrong); PostgreSQL, the server ended the session (pending input read without waiting) or it is broken.
     A connection given back inside a transaction, broken, or from before a fork is closed, never kept."""
 
-    def __init__(self, max_idle: int = 8) -> None:
+    def __init__(self, max_idle: int = 40) -> None:  # 40: the threads of the server's pool (anyio's default)
         self.max_idle = max_idle
         self._idle: dict[tuple[str, float, bool | None], list[Connection]] = {}
         self._lock = threading.Lock()
