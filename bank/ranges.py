@@ -19,6 +19,7 @@ until it returns something other than None, at most N times, and then fails with
 
 from __future__ import annotations
 
+import decimal
 import math
 import random
 from collections.abc import Callable, Mapping
@@ -37,6 +38,11 @@ LEGACY_LISTS = True
 
 class RangeError(AzmoonError, ValueError):
     """A range the item cannot use, or draws that never met the generator's conditions."""
+
+
+def _written_decimals(number: float) -> int:
+    exponent = decimal.Decimal(repr(number)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,8 @@ class DecimalRange:
 
     @property
     def places(self) -> int:
-        # decimals that a multiple of the step needs: 0.5 -> 1, 0.25 -> 2 (as floor(log10) gives), 2 -> 0
-        return max(0, -math.floor(math.log10(self.step)) if self.step < 1 else 0)
+        """Decimals that lo + k·step needs, as lo and the step are written: 0.5 -> 1, 0.25 -> 2, 2.5 -> 1."""
+        return max(_written_decimals(self.step), _written_decimals(self.lo))
 
     def draw(self, rng: random.Random) -> float:
         return round(self.lo + self.step * rng.randint(0, self.count), self.places)

@@ -111,6 +111,10 @@ def key_number(part_key: dict[str, Any], settings: dict[str, Any]) -> tuple[Frac
     return key * scale, scale
 
 
+def _form_credit(settings: dict[str, Any]) -> float:
+    return float(settings.get("form_credit", 1.0))
+
+
 def _tolerance_text(settings: dict[str, Any]) -> str:
     return f"±{float(settings['rtol']) * 100:g}%" if settings["comparator"] == "relabs" else ""
 
@@ -121,7 +125,7 @@ def grade_number(part_key: dict[str, Any], typed: Any, settings: dict[str, Any])
     key, scale = key_number(part_key, settings)
     same = numeric_test(settings)
     percent_part = bool(settings.get("percent"))
-    form_credit = float(settings.get("form_credit", 1.0))
+    form_credit = _form_credit(settings)
     if percent_part:
         candidates = (
             [(value, None)] if reading.percent else [(value, None), (value * 100, "fraction_for_percent")]
@@ -616,11 +620,17 @@ def same_answer(part_key: dict[str, Any], value: Any, other: Any) -> bool:
         if a is None or b is None:
             return False
         scale = key_number(part_key, settings)[1]  # percent parts: compared in the units the student types
-        return numeric_test(settings)(a * scale, b * scale)
-    if comparator == "shape":
-        return (
-            isinstance(value, list | tuple) and isinstance(other, list | tuple) and list(value) == list(other)
+        same, typed = numeric_test(settings), a * scale
+        # as grade_number reads it: a percent part also takes the fraction typed without %, at form_credit
+        readings = (
+            [typed, typed * 100] if settings.get("percent") and _form_credit(settings) >= 1 else [typed]
         )
+        return any(same(reading, b * scale) for reading in readings)
+    if comparator == "shape":
+        if not (isinstance(value, list | tuple) and isinstance(other, list | tuple)):
+            return False
+        reordered = sorted(value) == sorted(other) and _reorder_credit(settings) >= 1
+        return list(value) == list(other) or reordered
     if comparator == "expression":
         names = expression_names(part_key, settings)
         try:

@@ -170,25 +170,15 @@ def test_unreadable_or_mismatched_values_are_kept_never_matched() -> None:
     assert same_answer(EXPRESSION, "exp(x**", "2*x*exp(x**2)") is False
 
 
-# --- where the grader grades a mistake right but same_answer does not (reported to the lead) --------------------
+# --- a mistake the grader grades right in another reading: reordered shapes, a percent typed as a fraction ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grader.grade.same_answer compares shapes with ==, but grade_shape gives full credit to the same numbers "
-    "in another order when `accept_reordered: true`, so the H×W×C slip is graded right and its hint never shows",
-)
 def test_a_reordered_shape_accepted_by_the_part_is_dropped() -> None:
     key = part("shape", [16, 32, 32], {"comparator": "shape", "accept_reordered": True})
     assert grade_part(key, "32×32×16")["status"] == "correct"
     assert distinct_mistakes(key, [slip([32, 32, 16])]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grader.grade.same_answer compares a percent part's mistake only as a percentage, but grade_number "
-    "also takes the fraction typed without % (1.83 / 100 = 0.0183 for 1.83 %) with form_credit 1.0: graded right",
-)
 def test_a_percent_parts_fraction_graded_right_is_dropped() -> None:
     assert grade_part(PERCENT, "0.0183")["status"] == "correct"
     assert distinct_mistakes(PERCENT, [slip(1.83 / 100)]) == []

@@ -74,7 +74,9 @@ def test_draws_in_a_row_keep_the_order_of_the_calls() -> None:
     assert got == [twin.randint(16, 512), twin.choice([3, 5, 7]), round(-2 + 0.5 * twin.randint(0, 8), 1)]
 
 
-DECIMALS = [(-2, 2, 0.5), (-3, 3, 0.5), (0.5, 2, 0.5), (0, 1, 0.1), (-1, 1, 0.05), (0, 10, 2), (-1, 1, 0.25),
+# the old helper rounded a 0.25 step to one decimal (-0.75 -> -0.8); no bank item had such a step, and the typed
+# range keeps the step's own decimals (test_a_decimal_step_with_two_significant_digits_is_kept)
+DECIMALS = [(-2, 2, 0.5), (-3, 3, 0.5), (0.5, 2, 0.5), (0, 1, 0.1), (-1, 1, 0.05), (0, 10, 2),
             (0, 0.003, 0.001), (1, 1, 0.5)]  # fmt: skip
 
 
@@ -101,11 +103,6 @@ def decimals(value: float) -> int:
     return 0 if text.endswith(".0") else len(text.split(".")[1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bank/ranges.py DecimalRange.places is -floor(log10(step)): 1 for 0.25 and 0.75, 0 for 2.5, so the draw "
-    "rounds off the step (-1 + 0.25 * 1 = -0.75 -> -0.8; 2.5 -> 2.0); reported to the lead",
-)
 @pytest.mark.parametrize(("lo", "hi", "step"), [(-1, 1, 0.25), (0, 3, 0.75), (0, 10, 2.5)])
 def test_a_decimal_step_with_two_significant_digits_is_kept(lo, hi, step) -> None:
     rng = random.Random(SEED)
