@@ -336,8 +336,22 @@ def _replay(conn: Any, received: Received, student: str | None) -> Outcome | Non
             _words(row["reason"] or "refused", row["reason"] or "پذیرفته نشد"), int(row["id"])
         )
     document = json.loads(row["result"]) if row["result"] else {"status": row["status"]}
+    problems = document.get("problems") or []
+    if row["status"] == "format_error" and document.get("assignment") is None and problems:
+        raise _unreadable(int(row["id"]), problems[0]["message"])  # as the original answer said
     document["submission"] = int(row["id"])
     return Outcome(status=row["status"], document=document)
+
+
+def _unreadable(number: int, message: dict[str, str]) -> CourseError:
+    from course.files import terminal_safe
+
+    return CourseError(
+        terminal_safe(
+            f"the answer file cannot be read, so it was not graded and used no attempt (kept as submission "
+            f"#{number}): {message['en']} | فایل پاسخ خوانده نشد؛ نمره‌ای داده نشد و تلاشی کم نشد: {message['fa']}"
+        )
+    )
 
 
 # --- the whole of it --------------------------------------------------------------------------------------------
@@ -396,14 +410,8 @@ def _submit(course: Course, conn: Any, received: Received) -> Outcome:
     if isinstance(answer_file, dict):  # the file itself cannot be read
         document = _format_error_document(None, received.as_student, [
             {"item": None, "part": None, "code": "unreadable", "message": answer_file}], None)  # fmt: skip
-        number = _record_format_error(conn, received, None, received.as_student, document)
-        from course.files import terminal_safe
-
-        raise CourseError(
-            terminal_safe(
-                f"the answer file cannot be read, so it was not graded and used no attempt (kept as submission "
-                f"#{number}): {answer_file['en']} | فایل پاسخ خوانده نشد؛ نمره‌ای داده نشد و تلاشی کم نشد: {answer_file['fa']}"
-            )
+        raise _unreadable(
+            _record_format_error(conn, received, None, received.as_student, document), answer_file
         )
     try:
         assignment, student = _header(answer_file, received)

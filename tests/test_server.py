@@ -101,3 +101,12 @@ def test_revoked_token_is_401(course):
     assert api.get("/api/v1/me", headers=auth(token)).status_code == 200
     revoke(course, student_id="s2")
     assert api.get("/api/v1/me", headers=auth(token)).status_code == 401
+
+
+def test_a_retried_unreadable_file_gets_the_original_answer(course, tokens):
+    api = client(course)
+    headers = {**auth(tokens["s1"]), "Idempotency-Key": "broken-1"}
+    first = api.post("/api/v1/submissions", content=b"answers: [unclosed\n", headers=headers)
+    again = api.post("/api/v1/submissions", content=b"answers: [unclosed\n", headers=headers)
+    assert first.status_code == again.status_code == 422
+    assert first.json() == again.json() and "no attempt" in first.json()["error"]["message"]["en"]
