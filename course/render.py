@@ -513,6 +513,160 @@ def template_env() -> jinja2.Environment:
     return env
 
 
+# --- parsing the pages' HTML ------------------------------------------------------------------------------------
+
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+# tags that close an open <p> in HTML5 (our markup never puts one inside a <p>; the strict parser bails out if so)
+_CLOSES_P = frozenset(
+    {"address", "article", "aside", "blockquote", "div", "dl", "fieldset", "figure", "footer", "form", "h1", "h2",
+     "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul"}
+)  # fmt: skip
+
+
+class _NotOurMarkup(Exception):
+    """The HTML needs HTML5's error recovery (implied end tags, foster parenting…): tinyhtml5 parses it."""
+
+
+def _strict_tree(text: str) -> Any:
+    """The element tree tinyhtml5 builds (`namespace_html_elements=False`) for the markup our templates and
+    rich_text write — every element closed, a `<tr>` directly in a `<table>` (given its implied `<tbody>`),
+    nothing that needs HTML5's error recovery — built by the standard library's HTMLParser in a fifth of the
+    time; `_NotOurMarkup` for anything else. tests/test_render_speed.py checks the trees are the same."""
+    from html.parser import HTMLParser
+    from xml.etree.ElementTree import Element, SubElement
+
+    if "\r" in text or "\x00" in text:
+        raise _NotOurMarkup("carriage return or NUL")
+    root = Element("html")
+    head = SubElement(root, "head")
+    stack = [root]
+    state = {"head": "before", "body": False}
+
+    def attrs_of(attrs: list[tuple[str, str | None]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in attrs:
+            out.setdefault(key, "" if value is None else value)
+        return out
+
+    class Builder(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "html":
+                if state["head"] != "before" or len(stack) != 1:
+                    raise _NotOurMarkup("late <html>")
+                root.attrib.update(attrs_of(attrs))
+                return
+            if tag == "head":
+                if state["head"] != "before":
+                    raise _NotOurMarkup("second <head>")
+                state["head"] = "open"
+                stack.append(head)
+                return
+            if tag == "body":
+                if state["head"] != "closed" or state["body"]:
+                    raise _NotOurMarkup("<body> out of place")
+                state["body"] = True
+                stack.append(SubElement(root, "body", attrs_of(attrs)))
+                return
+            parent = stack[-1]
+            if parent is root or (parent is head and tag not in ("meta", "title", "link", "style")):
+                raise _NotOurMarkup(f"<{tag}> outside <body>")
+            if parent.tag == "p" and tag in _CLOSES_P:
+                raise _NotOurMarkup(f"<{tag}> inside <p>")
+            if tag == "tr" and parent.tag == "table":
+                parent = SubElement(parent, "tbody")
+                stack.append(parent)
+            elif (tag == "tr") != (parent.tag in ("tbody", "thead", "tfoot")) or (tag in ("td", "th")) != (
+                parent.tag == "tr"
+            ):
+                raise _NotOurMarkup(f"<{tag}> in <{parent.tag}>")
+            element = SubElement(parent, tag, attrs_of(attrs))
+            if tag not in _VOID_TAGS:
+                stack.append(element)
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in _VOID_TAGS:
+                raise _NotOurMarkup(f"self-closing <{tag}/>")
+            self.handle_starttag(tag, attrs)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("html", "body"):
+                return  # kept open: what follows (whitespace) belongs in <body> as HTML5 puts it
+            if tag in _VOID_TAGS:
+                raise _NotOurMarkup(f"</{tag}>")
+            if tag == "head":
+                if stack[-1] is not head:
+                    raise _NotOurMarkup("</head> out of place")
+                stack.pop()
+                state["head"] = "closed"
+                return
+            if tag == "table" and stack[-1].tag == "tbody" and len(stack) > 1 and stack[-2].tag == "table":
+                stack.pop()  # the implied <tbody>
+            if len(stack) < 2 or stack[-1].tag != tag or stack[-1] is head:
+                raise _NotOurMarkup(f"</{tag}> does not close <{stack[-1].tag}>")
+            stack.pop()
+
+        def handle_data(self, data: str) -> None:
+            parent = stack[-1]
+            if parent is root or parent is head:
+                if data.strip():
+                    raise _NotOurMarkup("text outside <body>")
+                if parent is root and state["head"] == "closed" and not state["body"]:
+                    head.tail = (head.tail or "") + data  # HTML5: whitespace after </head> stays there
+                return  # whitespace before <head> and inside it is dropped, as HTML5 drops it
+            if parent.tag in ("table", "tbody", "thead", "tfoot", "tr") and data.strip():
+                raise _NotOurMarkup("text in a table outside a cell")
+            if len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + data
+            else:
+                if (
+                    parent.tag in ("pre", "textarea", "listing")
+                    and parent.text is None
+                    and data.startswith("\n")
+                ):
+                    data = data[1:]  # HTML5 drops the newline right after <pre>
+                parent.text = (parent.text or "") + data
+
+        def handle_comment(self, data: str) -> None:
+            raise _NotOurMarkup("comment")
+
+        def handle_pi(self, data: str) -> None:
+            raise _NotOurMarkup("processing instruction")
+
+        def unknown_decl(self, data: str) -> None:
+            raise _NotOurMarkup("declaration")
+
+    builder = Builder(convert_charrefs=True)
+    builder.feed(text)
+    builder.close()
+    if not state["body"] or stack[-1].tag != "body":
+        raise _NotOurMarkup("unclosed elements")
+    return root
+
+
+def html_document(text: str) -> Any:
+    """A WeasyPrint HTML document of our markup: the tree from `_strict_tree` when it can build it (tinyhtml5,
+    a pure-Python HTML5 parser, took 6% of a key's render), else parsed by WeasyPrint itself."""
+    from weasyprint import HTML
+
+    probe = _worker.get("html_probe")
+    if probe is None:
+        probe = _worker["html_probe"] = HTML(string="<html></html>", base_url=str(TEMPLATES_DIR))
+    try:
+        tree = _strict_tree(text)
+        import copy
+
+        import cssselect2
+
+        document = copy.copy(probe)  # base URL, URL fetcher and media type as WeasyPrint set them
+        document.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+        document.etree_element = document.wrapper_element.etree_element
+        return document
+    except _NotOurMarkup:
+        return HTML(string=text, base_url=str(TEMPLATES_DIR))
+
+
 # --- worker processes -------------------------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}
@@ -599,15 +753,11 @@ def _init_worker() -> None:
 
 def render_pdf(job: tuple[str, dict[str, Any], str]) -> tuple[str, int]:
     """Render one template with its context to a PDF file; returns (path, pages)."""
-    from weasyprint import HTML
-
     if not _worker:
         _init_worker()
     template, context, out_path = job
     html = _worker["env"].get_template(template).render(**context)
-    document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render(
-        stylesheets=[_worker["css"]], font_config=_worker["font_config"]
-    )
+    document = html_document(html).render(stylesheets=[_worker["css"]], font_config=_worker["font_config"])
     document.write_pdf(out_path)
     return out_path, len(document.pages)
 

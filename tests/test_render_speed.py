@@ -107,3 +107,97 @@ def test_tables_use_the_fixed_layout_with_border_box_cells() -> None:
     for selector in ("table.parts", "table.options", ".head table", "table.grid"):
         assert "table-layout: fixed" in rules[selector], selector
     assert "box-sizing: border-box" in rules["table.parts td"]
+
+
+# --- the pages' HTML parsed by the standard library's HTMLParser, the tree tinyhtml5 builds ----------------------
+
+PAGE_ITEMS = {"cnn_table": 8, "conv_output_size": 2, "concept_normalization": 4, "depthwise_separable": 3,
+              "batchnorm": 2, "classification_report": 3, "conv_backprop_1d": 3}  # fmt: skip
+
+
+def dump(element, depth: int = 0, out: list | None = None) -> list:
+    out = [] if out is None else out
+    out.append((depth, element.tag, sorted(element.attrib.items()), element.text or "", element.tail or ""))
+    for child in element:
+        dump(child, depth + 1, out)
+    return out
+
+
+def tinyhtml5_tree(text: str):
+    import tinyhtml5
+
+    return tinyhtml5.parse(text, namespace_html_elements=False)
+
+
+def pages(seed: int) -> list[str]:
+    from bank.item import find_item
+    from bank.pipeline import solve_item
+    from course.answers import display_items
+    from course.assignments import Assignment
+    from course.config import Course
+    from course.generate import StudentVariant
+    from course.roster import Student
+
+    course = Course(Path("."), {"name": {"fa": "یادگیری عمیق", "en": "Deep <Learning> & co"}})
+    entries = [{"item": item, "points": points} for item, points in PAGE_ITEMS.items()]
+    assignment = Assignment("hw4", {"fa": "تمرین ۴", "en": "Homework 4"}, entries, 3, None)
+    items = [{**solve_item(find_item(e["item"]), seed).to_json(), "points": e["points"]} for e in entries]
+    student = StudentVariant(Student("40112345", "علی 'ع' \"ر\""), seed, "815062349117208", items)
+    env = render.template_env()
+    preview = display_items([items[0]])[0]
+    return [
+        env.get_template("worksheet.html.j2").render(**render._student_context(course, assignment, student)),
+        env.get_template("key.html.j2").render(**render._key_context(course, assignment, [student])),
+        env.get_template("preview.html.j2").render(item=preview, seed=seed),
+    ]
+
+
+@pytest.mark.parametrize("seed", [0, 5, 17])
+def test_our_pages_parse_to_the_tree_weasyprint_s_parser_builds(seed: int) -> None:
+    for text in pages(seed):
+        assert dump(render._strict_tree(text)) == dump(tinyhtml5_tree(text))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<html><head></head><body><pre dir="ltr">\nfirst line\n  second</pre><p>a &amp; b&nbsp;c &#39;q&#39;</p>'
+        "</body></html>",
+        "<!doctype html>\n<html lang=fa>\n<head><meta charset=utf-8><title>t &lt; u</title></head>\n<body>\n"
+        "<table class=grid><thead><tr><th>h</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>\n"
+        "<table><tr><td>x<br>y</td><td><img src=a.png alt=''></td></tr></table></body>\n</html>\n",
+    ],
+)
+def test_markup_it_accepts_gives_the_same_tree(markup: str) -> None:
+    assert dump(render._strict_tree(markup)) == dump(tinyhtml5_tree(markup))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<html><body><p>one<p>two</body></html>",  # implied </p>
+        "<html><body><p>text<div>block</div></p></body></html>",  # a block closes the <p>
+        "<html><body><ul><li>a<li>b</ul></body></html>",  # implied </li>
+        "<html><body><table><td>no row</td></table></body></html>",
+        "<html><body><table>stray<tr><td>x</td></tr></table></body></html>",  # foster parenting
+        "<html><body><b><i>misnested</b></i></body></html>",
+        "<html><body><div>unclosed</body></html>",
+        "<html><body>a\r\nb</body></html>",
+        "<html><body><!-- comment --></body></html>",
+        "text before any element",
+    ],
+)
+def test_markup_that_needs_html5_recovery_goes_to_weasyprint_s_parser(markup: str) -> None:
+    with pytest.raises(render._NotOurMarkup):
+        render._strict_tree(markup)
+    document = render.html_document(markup)  # still a document: parsed by WeasyPrint (tinyhtml5)
+    assert dump(document.etree_element) == dump(tinyhtml5_tree(markup))
+
+
+def test_a_document_from_the_strict_tree_is_what_weasyprint_would_make() -> None:
+    from weasyprint import HTML
+
+    text = pages(0)[1]
+    ours, theirs = render.html_document(text), HTML(string=text, base_url=str(render.TEMPLATES_DIR))
+    assert (ours.base_url, ours.media_type) == (theirs.base_url, theirs.media_type)
+    assert dump(ours.etree_element) == dump(theirs.etree_element)
