@@ -99,3 +99,54 @@ def test_network_failure_is_one_line_and_keeps_file(tmp_path):
     result = azmoon(config, "submit", str(answers))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot reach" in result.stderr and answers.is_file()
+
+
+FULL_CLI = "from commands import app; app()"  # the Typer command tree, without the fast start
+
+
+def modules_imported(stderr: str) -> set[str]:
+    return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time")}
+
+
+def test_student_commands_start_light_and_say_what_the_full_cli_says(served, tmp_path):
+    course, url = served
+    token = issue_student_tokens(course, ["s1"])[0].token
+    config = tmp_path / "cfg"
+    assert azmoon(config, "login", url, stdin=token + "\n").returncode == 0
+    request = urllib.request.Request(
+        url + "/api/v1/assignments/hw1/answers.yaml", headers={"Authorization": f"Bearer {token}"}
+    )
+    (tmp_path / "wrong.yaml").write_text(
+        urllib.request.urlopen(request).read().decode().replace("out:\n", "out: 1\n")
+    )
+    (tmp_path / "dead.yaml").write_text(
+        f'server: "http://127.0.0.1:{free_port()}"\nassignment: hw1\nanswers: {{}}\n'
+    )
+    env = {**os.environ, "AZMOON_CONFIG_DIR": str(config)}
+    for args in (
+        ["submit", str(tmp_path / "wrong.yaml")],  # graded, then the same again: the stored original
+        ["submit", str(tmp_path / "wrong.yaml"), "--json", "-v"],
+        ["status"],
+        ["status", "--server", url, "--json"],
+        ["submit", str(tmp_path / "dead.yaml")],  # cannot reach: one line, the file kept
+        ["submit", str(tmp_path / "missing.yaml")],  # falls back to the full command line: same words
+        ["status", "--server", "http://127.0.0.1:1"],  # not logged in there
+    ):
+        light = subprocess.run([sys.executable, "-X", "importtime", "cli.py", *args], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        full = subprocess.run([sys.executable, "-c", FULL_CLI, *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+        said = "\n".join(line for line in light.stderr.splitlines() if not line.startswith("import time"))
+        stdout = light.stdout
+        if "--json" in args and args[0] == "status":  # the server's clock moved on between the two
+            stdout, full.stdout = (json.loads(text) | {"server_time": None} for text in (stdout, full.stdout))
+        assert (light.returncode, stdout, said.strip()) == (
+            full.returncode,
+            full.stdout,
+            full.stderr.strip(),
+        ), args
+        if str(tmp_path / "missing.yaml") not in args:
+            heavy = {
+                m for m in modules_imported(light.stderr) if m.split(".")[0] in ("typer", "click", "commands")
+            }
+            assert not heavy and "course.submit" not in modules_imported(light.stderr), (args, heavy)
