@@ -32,8 +32,6 @@ T = TypeVar("T")
 
 SETTINGS = "settings"  # the one key whose value is not ranges: a family's fixed settings
 DEFAULT_TRIES = 1000
-# While the bank's YAMLs are converted, plain lists still load (as they are); False once every item is typed.
-LEGACY_LISTS = True
 
 
 class RangeError(AzmoonError, ValueError):
@@ -166,8 +164,6 @@ def _parse_value(name: str, spec: Any) -> Any:
         return parse_range(name, spec)
     if isinstance(spec, Mapping):
         return {str(k): _parse_value(f"{name}.{k}", v) for k, v in spec.items()}
-    if isinstance(spec, list) and LEGACY_LISTS:
-        return spec
     if isinstance(spec, list):
         raise RangeError(
             f"range '{name}': a plain list does not say what it means: write {{one_of: {spec!r}}} "

@@ -600,13 +600,6 @@ def test_batchnorm_forward_mistake_just_outside_the_tolerance_is_kept() -> None:
     assert grade_part(part, "-1.135")["status"] == "correct"
 
 
-@pytest.mark.parametrize("item_id", ITEMS)
-def test_ranges_are_typed(item_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every range says what it is: the items still load once plain lists are refused."""
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
-    ranges.parse_ranges(BANK[item_id].ranges)
-
-
 IMPOSSIBLE = {  # ranges under which no draw meets the family's conditions
     "inception_bottleneck": {"B": {"one_of": [96]}, "F": {"one_of": [32]}},  # B <= F never holds
     "inception_module": {"r3": {"one_of": [192]}, "n3": {"one_of": [128]}},  # r3 < n3 never holds

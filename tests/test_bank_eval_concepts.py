@@ -183,13 +183,6 @@ def test_generator_that_cannot_draw_fails_clearly(item_id: str) -> None:
         generate(random.Random(seed), item.ranges)  # the item's own ranges draw at once
 
 
-@pytest.mark.parametrize("item_id", EVAL_IDS)
-def test_ranges_are_typed(item_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every range says what it is: the item still loads once plain lists are refused."""
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
-    ranges.parse_ranges(ITEMS[item_id].ranges)
-
-
 # --- C23: MC dropout ------------------------------------------------------------------------------------------
 
 X1 = [0.91, 0.88, 0.93, 0.90, 0.88]

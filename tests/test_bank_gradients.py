@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from bank import ranges
 from bank.item import load_items
 from bank.pipeline import make_params, solve_item
 from bank.registry import get_solver
@@ -423,13 +422,6 @@ def test_rendering_is_bilingual_with_persian_digits_outside_math(item_id: str):
     assert not any(ch in "0123456789" for ch in outside_math.replace("`", "")), outside_math[:200]
     assert solved.statement["en"] and solved.solution["en"]
     assert ITEMS[item_id].catalogue in {f"B{n}" for n in range(15, 22)}
-
-
-@pytest.mark.parametrize("item_id", GRADIENT_ITEMS)
-def test_ranges_are_typed(item_id: str, monkeypatch: pytest.MonkeyPatch):
-    """Every range says what it is: the item still loads once plain lists are refused."""
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
-    ranges.parse_ranges(ITEMS[item_id].ranges)
 
 
 def test_generators_vary():

@@ -219,12 +219,7 @@ def test_a_bad_range_names_file_field_and_range(tmp_path: Path, ranges: dict, me
     assert str(info.value).startswith(f"{path}: field 'ranges': {message}"), str(info.value)
 
 
-def test_a_plain_list_in_ranges_is_refused_once_legacy_lists_are_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bank import ranges
-
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+def test_a_plain_list_in_ranges_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, {**MINIMAL, "ranges": {"K": [3, 5, 7]}})
     with pytest.raises(ItemError) as info:
         load_item(path)
@@ -236,11 +231,8 @@ def test_a_plain_list_in_ranges_is_refused_once_legacy_lists_are_off(
 @pytest.mark.parametrize(
     "path", sorted(Path(__file__).resolve().parents[1].glob("questions/*.yaml")), ids=lambda p: p.stem
 )
-def test_no_bank_item_keeps_a_plain_list_in_its_ranges(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bank passes the check the lead switches on at the end (LEGACY_LISTS = False)."""
-    from bank import ranges
-
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+def test_every_bank_item_loads_with_typed_ranges(path: Path) -> None:
+    """Every range of the bank says what it is (a plain list would be refused as the item loads)."""
     load_item(path)
 
 
@@ -251,11 +243,10 @@ def test_the_template_starter_loads_and_passes_its_self_test(monkeypatch: pytest
     """questions/_template/ as a TA copies it: typed ranges, draw + sample_until, mistakes as a plain list."""
     import importlib.util
 
-    from bank import ranges, registry
+    from bank import registry
     from bank.pipeline import solve_item
     from bank.selftest import stress_test
 
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
     monkeypatch.setattr(registry, "GENERATORS", dict(registry.GENERATORS))
     monkeypatch.setattr(registry, "SOLVERS", dict(registry.SOLVERS))
     spec = importlib.util.spec_from_file_location("azmoon_template_family", TEMPLATE / "my_family.py")

@@ -196,19 +196,11 @@ def test_a_range_error_is_a_clean_cli_error() -> None:
     assert issubclass(RangeError, AzmoonError) and issubclass(RangeError, ValueError)
 
 
-# --- plain lists: read as they are while the bank is converted, refused once LEGACY_LISTS is False ----------------
-
-
-def test_a_plain_list_loads_while_legacy_lists_are_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", True)
-    assert parse_ranges({"C_in": [1, 3, 16]}) == {"C_in": [1, 3, 16]}
+# --- plain lists: refused, because they do not say what they mean --------------------------------------------------
 
 
 @pytest.mark.parametrize("where", ["top", "group"])
-def test_a_plain_list_is_refused_once_legacy_lists_are_off(
-    monkeypatch: pytest.MonkeyPatch, where: str
-) -> None:
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+def test_a_plain_list_is_refused(where: str) -> None:
     spec = {"C_in": [1, 3, 16]} if where == "top" else {"vary": {"C_in": [1, 3, 16]}}
     name = "C_in" if where == "top" else "vary.C_in"
     with pytest.raises(RangeError) as info:
@@ -219,8 +211,7 @@ def test_a_plain_list_is_refused_once_legacy_lists_are_off(
     )
 
 
-def test_settings_keep_their_lists_when_legacy_lists_are_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ranges, "LEGACY_LISTS", False)
+def test_settings_keep_their_lists() -> None:
     assert parse_ranges({"settings": {"input": [3, 32, 32]}}) == {"settings": {"input": [3, 32, 32]}}
 
 
