@@ -201,3 +201,12 @@ def test_a_document_from_the_strict_tree_is_what_weasyprint_would_make() -> None
     ours, theirs = render.html_document(text), HTML(string=text, base_url=str(render.TEMPLATES_DIR))
     assert (ours.base_url, ours.media_type) == (theirs.base_url, theirs.media_type)
     assert dump(ours.etree_element) == dump(theirs.etree_element)
+
+
+def test_fonts_are_subset_by_harfbuzz() -> None:
+    """WeasyPrint subsets fonts with HarfBuzz's subsetter when libharfbuzz-subset0 is there (scripts/system-deps.sh
+    installs it); without it, fontTools does it, several times slower, with a warning per font and page."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    assert harfbuzz_subset, "libharfbuzz-subset0 missing: run scripts/system-deps.sh"
+    assert harfbuzz.hb_version_atleast(4, 1, 0)
