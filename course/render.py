@@ -645,14 +645,17 @@ def _strict_tree(text: str) -> Any:
     return root
 
 
+_HTML_PROBE: dict[str, Any] = {}  # one WeasyPrint HTML document per process, copied for its settings
+
+
 def html_document(text: str) -> Any:
     """A WeasyPrint HTML document of our markup: the tree from `_strict_tree` when it can build it (tinyhtml5,
     a pure-Python HTML5 parser, took 6% of a key's render), else parsed by WeasyPrint itself."""
     from weasyprint import HTML
 
-    probe = _worker.get("html_probe")
+    probe = _HTML_PROBE.get("document")
     if probe is None:
-        probe = _worker["html_probe"] = HTML(string="<html></html>", base_url=str(TEMPLATES_DIR))
+        probe = _HTML_PROBE["document"] = HTML(string="<html></html>", base_url=str(TEMPLATES_DIR))
     try:
         tree = _strict_tree(text)
         import copy

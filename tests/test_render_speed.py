@@ -210,3 +210,23 @@ def test_fonts_are_subset_by_harfbuzz() -> None:
 
     assert harfbuzz_subset, "libharfbuzz-subset0 missing: run scripts/system-deps.sh"
     assert harfbuzz.hb_version_atleast(4, 1, 0)
+
+
+def test_parsing_alone_does_not_stand_in_for_the_worker_set_up(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(render, "_worker", {})
+    render.html_document("<html><head></head><body><p>x</p></body></html>")
+    assert render._worker == {}  # render_pdf still sets up the stylesheet, fonts and templates
+    path, pages = render.render_pdf(
+        ("preview.html.j2", {"item": _preview_item(), "seed": 0}, str(tmp_path / "p.pdf"))
+    )
+    assert pages >= 1 and Path(path).read_bytes()[:5] == b"%PDF-"
+
+
+def _preview_item() -> dict:
+    from bank.item import find_item
+    from bank.pipeline import solve_item
+    from course.answers import display_items
+
+    solved = solve_item(find_item("conv_output_size"), 0).to_json()
+    solved["points"] = round(sum(float(p["points"]) for p in solved["parts"]), 6)  # as render_item_preview
+    return display_items([solved])[0]
