@@ -71,7 +71,9 @@ def test_after_the_deadline_on_both_backends(course_database: str, tmp_path: Pat
     export_gradebook(course, None, "wide", out)
     with open(out, encoding="utf-8", newline="") as handle:
         rows = {r["student_id"]: r for r in csv.DictReader(handle)}
-    assert float(rows["40110001"]["hw1"]) == pytest.approx((1 + 6) * 0.8)  # everything right, 20% off
+    assert float(rows["40110001"]["hw1"]) == pytest.approx(
+        (1 + 5) * 0.8
+    )  # everything right (1 + 5 points), 20% off
     assert rows["40110002"]["hw1 status"] == "pending: 1 written part(s)"
 
     deadlines.withdraw_student(course, "40110002")

@@ -27,8 +27,8 @@ from course.deadlines import withdraw_student
 from course.gradebook import export_gradebook, spreadsheet_safe
 
 runner = CliRunner()
-HW1_FULL = 1 + 6  # conv_output_size 1 + concept_equivariance 6
-CHOICE_ONLY = 1 + 3 / 5 * 6  # the written part (2 of 5 raw points) pending
+HW1_FULL = 1 + 5  # conv_output_size 1 + concept_equivariance 5 (its drawn parts: 3 * 1 + 2)
+CHOICE_ONLY = 1 + 3  # the written part (2 of 5 points) pending
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +86,10 @@ def test_wide_course_gradebook_with_weights_penalties_and_pending(course_dir: Pa
     first, second, third = rows[STUDENTS[0]], rows[STUDENTS[1]], rows[STUDENTS[2]]
     assert float(first[3]) == pytest.approx(CHOICE_ONLY) and first[4] == "pending: 1 written part(s)"
     assert (float(first[5]), first[6]) == (1.0, "")
-    assert float(first[7]) == pytest.approx(round(100 * (3 * CHOICE_ONLY / 7 + 1 * 1 / 1) / 4, 2))
+    assert float(first[7]) == pytest.approx(round(100 * (3 * CHOICE_ONLY / HW1_FULL + 1 * 1 / 1) / 4, 2))
     assert float(second[3]) == pytest.approx(CHOICE_ONLY * 0.9) and second[4] == "late by 2 h 10 min: −10%"
     assert (second[5], second[6]) == ("", "not submitted")
-    assert float(second[7]) == pytest.approx(round(100 * 3 * CHOICE_ONLY * 0.9 / 7 / 4, 2))
+    assert float(second[7]) == pytest.approx(round(100 * 3 * CHOICE_ONLY * 0.9 / HW1_FULL / 4, 2))
     assert (third[3], third[4], third[7]) == ("", "not submitted", "0.0")
     assert report["assignments"] == ["hw1", "hw2"] and report["pending"] == 1 and report["late"] == 1
 
@@ -108,7 +108,7 @@ def test_canvas_course_gradebook(course_dir: Path) -> None:
     update_settings(course_dir, canvas={"section": "DL-01", "assignment_ids": {"hw1": "501"}})
     table, _ = export(course_dir, "canvas")
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "hw1 (501)", "hw2"]
-    assert table[1][0] == "Points Possible" and [float(v) for v in table[1][5:]] == [7, 1]
+    assert table[1][0] == "Points Possible" and [float(v) for v in table[1][5:]] == [HW1_FULL, 1]
     rows = {row[2]: row for row in table[2:]}
     assert rows[STUDENTS[0]][:5] == ["علی رضایی", "", "0050000010", "0050000010", "DL-01"]  # zeros kept
     assert rows[STUDENTS[0]][5] == ""  # pending: not a grade yet in the LMS

@@ -60,7 +60,7 @@ def course_dir(wrongly_graded: Path, tmp_path: Path) -> Path:
     return copy_course(wrongly_graded, tmp_path)
 
 
-CHOICE_POINTS = 3 / 5 * 6  # concept_equivariance: 3 choice parts right of 5 raw points, scaled to 6 points
+CHOICE_POINTS = 3 * 1  # concept_equivariance (5 points = its drawn parts' points): its 3 choice parts right
 
 
 def scores(root: Path) -> list[tuple]:
@@ -143,7 +143,7 @@ def test_written_grades_survive_a_regrade(course_dir: Path) -> None:
     part = next(p for p in result["parts"] if p["id"] == WRITTEN[1])
     assert (part["score"], part["written"]["comment"]) == (2, "complete")
     assert result["score"] == pytest.approx(
-        1 + 6
+        1 + 5
     )  # everything right now: the key fixed, the written part graded
 
 
@@ -172,7 +172,7 @@ def test_forked_workers_grade_exactly_as_one_process(course_dir: Path) -> None:
         rows = db.variant_keys(conn, "hw1")
         submissions = db.graded_submissions(conn, "hw1")
     solved = solve_keys(course, rows)
-    points = {"conv_output_size": 1.0, "concept_equivariance": 6.0}
+    points = {"conv_output_size": 1.0, "concept_equivariance": 5.0}
     keys: dict = {}
     for r in rows:
         keys.setdefault(r["student_id"], []).append({**solved[(r["student_id"], r["item"])], "item": r["item"],

@@ -221,13 +221,13 @@ def test_sign_in_answer_in_persian_digits_and_read_the_feedback(
 
     concept = [p["points"] for p in key["concept_equivariance"].values()]
     written_raw = key[WRITTEN[0]][WRITTEN[1]]["points"]
-    # conv_output_size is worth 1 point, concept_equivariance 6: all right but the written part (pending)
-    expected = 1 + 6 * (sum(concept) - written_raw) / sum(concept)
+    # conv_output_size is worth 1 point, concept_equivariance 5 (its parts' points): all right but the written part
+    expected = 1 + 5 * (sum(concept) - written_raw) / sum(concept)
     score, max_score = db_rows(course_dir, "SELECT score, max_score FROM submissions WHERE student_id = ? "
                                "AND status = 'graded'", ANSWERER)[0]  # fmt: skip
-    assert max_score == 1 + 6 and score == pytest.approx(expected, abs=1e-3)
+    assert max_score == 1 + 5 and score == pytest.approx(expected, abs=1e-3)
     shown = f"{score:.2f}".rstrip("0").rstrip(".")
-    assert page.find_element(By.ID, "score").text == f"{shown} / 7"
+    assert page.find_element(By.ID, "score").text == f"{shown} / 6"
     assert page.find_element(By.ID, "attempts-left").text == "2"
     conv = page.find_element(By.ID, "fb-conv_output_size.out")
     assert "right" in conv.find_element(By.CSS_SELECTOR, ".word [lang=en]").text

@@ -183,7 +183,7 @@ def test_a_double_click_on_submit_counts_one_attempt(
     assert first.headers["location"] == second.headers["location"]
     assert graded(course_dir, STUDENTS[0]) == 1
     feedback = client.get(first.headers["location"]).text
-    assert re.search(r'id="score"[^>]*>1 / 7<', feedback)  # conv_output_size right (1 point), nothing else
+    assert re.search(r'id="score"[^>]*>1 / 6<', feedback)  # conv_output_size right (1 point), nothing else
 
 
 def _filled_answer_file(client: TestClient, course_dir: Path, student: str) -> bytes:
@@ -212,7 +212,7 @@ def test_an_uploaded_answer_file_is_graded_and_another_students_is_refused(
         "/assignments/hw1/upload", data={"csrf": csrf}, files={"answers": ("a.yaml", mine)}
     )
     assert accepted.status_code == 303
-    assert re.search(r'id="score"[^>]*>1 / 7<', client.get(accepted.headers["location"]).text)
+    assert re.search(r'id="score"[^>]*>1 / 6<', client.get(accepted.headers["location"]).text)
     assert graded(course_dir, STUDENTS[2]) == 1 and graded(course_dir, STUDENTS[1]) == 0
 
 

@@ -85,9 +85,9 @@ def test_a_grade_flows_into_the_stored_result_and_the_gradebook(course_dir: Path
     assert (part["status"], part["score"], result.get("pending", False)) == ("partial", 1.5, False)
     assert "good example; no pooling" in part["feedback"]["en"] and "good example" in part["feedback"]["fa"]
     assert part["written"]["grader"] == "ta1"
-    # the item is 6 points, its drawn parts 5 raw points: 1.5 raw points are 1.5 / 5 * 6 in the gradebook
+    # the item is worth its drawn parts' 5 raw points: 1.5 raw points are 1.5 / 5 * 5 = 1.5 in the gradebook
     row = total(course_dir, sid)
-    assert float(row["total"]) == pytest.approx(before + 1.5 / 5 * 6) and row["status"] == ""
+    assert float(row["total"]) == pytest.approx(before + 1.5 / 5 * 5) and row["status"] == ""
     from course.feedback import format_outcome
 
     assert "explain_equivariance" in format_outcome(result)  # the student's feedback shows the graded part

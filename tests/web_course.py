@@ -1,6 +1,7 @@
 """A small course for the web page tests, made with the CLI: Tehran time, Jalali calendar, four students, `hw1` =
-conv_output_size (1 point, an integer) + concept_equivariance (choice parts and a written part: 6 points), three
-attempts, due in a month; worksheets generated (PDFs, no key); a token for every student and one staff token.
+conv_output_size (1 point, an integer) + concept_equivariance (3 drawn choice parts of 1 point and a written part
+of 2: 3 * 1 + 2 = 5 points), 1 + 5 = 6 points in all, three attempts, due in a month; worksheets generated
+(PDFs, no key); a token for every student and one staff token.
 """
 
 from __future__ import annotations
