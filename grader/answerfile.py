@@ -46,7 +46,7 @@ class AnswerFileError(AzmoonError, ValueError):
         super().__init__(f"{self.bilingual['en']} | {self.bilingual['fa']}")
 
 
-class _TextLoader(yaml.SafeLoader):
+class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where PyYAML has it
     """SafeLoader with no implicit resolvers: every plain scalar is a str."""
 
 
