@@ -385,7 +385,9 @@ def test_a_ta_grades_a_written_part_and_the_gradebook_changes(
 
     after = _gradebook_total(course_dir, WRITER)
     assert not after["status"].startswith("pending")
-    assert float(before["total"]) < 1 + 6 and float(after["total"]) == pytest.approx(1 + 6)
+    assert float(before["total"]) < 1 + 5 and float(after["total"]) == pytest.approx(
+        1 + 5
+    )  # hw1: 1 + 5 points
     page.get(server + f"/staff/assignments/hw1?student={WRITER}")
     rows = page.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")
     assert len(rows) == 1 and WRITER in rows[0].text
