@@ -16,7 +16,7 @@ from bank.item import Item
 from bank.registry import FAMILY_PACKAGE
 from grader.settings import GRADING_KEYS
 
-# the typed forms of a range (issue 15.3): what the families' `draw` reads
+# the typed forms of a range, as bank.ranges reads them (a plain list is refused: it says no kind)
 RANGE_FORMS: list[dict[str, Any]] = [
     {
         "type": "object",
@@ -42,7 +42,24 @@ RANGE_FORMS: list[dict[str, Any]] = [
         "additionalProperties": False,
     },
 ]
-UNTYPED_RANGE = {"description": "older form: a list or value the family's generator reads itself"}
+RANGE_FORMS.append(
+    {
+        "type": "object",
+        "description": "a real number drawn uniformly from lo..hi: [lo, hi]",
+        "properties": {"real": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+        "required": ["real"],
+        "additionalProperties": False,
+    }
+)
+CONSTANT = {"type": ["number", "string", "boolean"], "description": "a constant the family reads as it is"}
+GROUP_REF = {"$ref": "#/$defs/RangeGroup"}
+GROUP = {  # a group may hold groups (e25_scaling: one group of changes per model)
+    "type": "object",
+    "title": "RangeGroup",
+    "description": "a group of named ranges",
+    "additionalProperties": {"anyOf": [*RANGE_FORMS, CONSTANT, GROUP_REF]},
+}
+SETTINGS = {"description": "a family's fixed settings (the network family): not ranges, kept as written"}
 
 
 def family_names() -> list[str]:
@@ -58,17 +75,6 @@ def _grading_schema() -> dict[str, Any]:
     return {"type": "object", "properties": dict(GRADING_KEYS), "additionalProperties": False}
 
 
-def _range_forms() -> list[dict[str, Any]]:
-    """The typed range forms: `bank.ranges`' own schema when it provides one."""
-    if importlib.util.find_spec("bank.ranges") is not None:
-        from bank import ranges
-
-        forms = getattr(ranges, "RANGE_JSON_SCHEMA", None)
-        if forms:
-            return list(forms)
-    return RANGE_FORMS
-
-
 def item_json_schema() -> dict[str, Any]:
     schema = Item.model_json_schema()
     part = schema["$defs"]["Part"]["properties"]
@@ -77,9 +83,11 @@ def item_json_schema() -> dict[str, Any]:
     properties["ranges"] = {
         "title": "Ranges",
         "type": "object",
-        "description": "what varies: one range per parameter, passed to the family's generator",
-        "additionalProperties": {"anyOf": [*_range_forms(), UNTYPED_RANGE]},
+        "description": "what varies: one typed range per parameter (bank.ranges), passed to the family's generator",
+        "properties": {"settings": SETTINGS},
+        "additionalProperties": {"anyOf": [*RANGE_FORMS, CONSTANT, GROUP_REF]},
     }
+    schema["$defs"]["RangeGroup"] = GROUP
     families = family_names()
     if families:
         properties["family"]["anyOf"][0]["enum"] = families

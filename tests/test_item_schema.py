@@ -58,12 +58,16 @@ def test_families_grading_and_typed_ranges_are_described() -> None:
     assert properties["family"]["anyOf"][0]["enum"] == family_names()
     forms = properties["ranges"]["additionalProperties"]["anyOf"]
     typed = [next(iter(f["required"])) for f in forms if "required" in f]
-    assert {"int", "one_of", "decimal"} <= set(typed)
+    assert {"int", "one_of", "decimal", "real"} <= set(typed)
     grading = SCHEMA["$defs"]["Part"]["properties"]["grading"]
     assert "comparator" in grading["properties"]
     assert properties["generator"]["deprecated"] is True
-    for value in ({"int": [16, 512]}, {"one_of": [3, 5, 7]}, {"decimal": [-2, 2, 0.5]}, [16, 512]):
+    for value in ({"int": [16, 512]}, {"one_of": [3, 5, 7]}, {"decimal": [-2, 2, 0.5]}, {"real": [0, 1]}, 3,
+                  {"c1": {"int": [8, 64]}}):  # fmt: skip
         assert list(VALIDATOR.iter_errors({**bank_item(), "ranges": {"W": value}})) == []
+    for value in ([16, 512], {"int": [16, 512], "one_of": [3]}, {"c1": [8, 64]}):  # a plain list says no kind
+        assert list(VALIDATOR.iter_errors({**bank_item(), "ranges": {"W": value}})) != [], value
+    assert list(VALIDATOR.iter_errors({**bank_item(), "ranges": {"settings": {"input": [3, 32, 32]}}})) == []
 
 
 def test_the_command_prints_the_schema_and_writes_a_file(tmp_path) -> None:

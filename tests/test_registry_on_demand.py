@@ -17,11 +17,12 @@ from bank.item import find_item, load_items
 from bank.pipeline import solve_item
 
 GOOD_FAMILY = """
+from bank.ranges import draw
 from bank.registry import Answer, Solution, generator, solver
 
 @generator("good_family")
 def generate(rng, ranges):
-    return {"n": rng.randint(*ranges["n"])}
+    return {"n": draw(rng, ranges["n"])}
 
 @solver("good_family")
 def solve(params):
@@ -39,7 +40,7 @@ def item_yaml(item_id: str, family: str) -> dict:
         "title": {"fa": "عنوان", "en": "Title"},
         "statement": {"fa": "عدد {{ n }}", "en": "number {{ n }}"},
         "family": family,
-        "ranges": {"n": [1, 9]},
+        "ranges": {"n": {"int": [1, 9]}},
         "parts": [{"id": "out", "kind": "integer", "prompt": {"fa": "دو برابر", "en": "twice"}}],
         "solution": {"fa": "{{ double }}", "en": "{{ double }}"},
     }
