@@ -12,6 +12,14 @@ builds (and it builds each node twice or more: once to measure a row without str
 returns the same dictionary for its two style classes (plain fields copied, the nested variant as its own
 dictionary) and defers to `dataclasses.asdict` for anything else; it is installed only when both classes have
 exactly the fields it copies, so the SVG ziamath writes is the same string (tests/test_formulas.py).
+
+Most of the rest went into building every row's children twice at each level of nesting (so 2^depth times for
+the innermost): `Mrow._get_height_nostretch` builds throwaway copies of the row's children only to measure the
+row's height without its stretchy operators, and that height is read by nothing but stretchy operators (fences,
+bars, arrows, accents: `rowymin`/`rowymax`/`nostretch` reach only `Moperator`, and only where the operator's
+`stretchy` is not false). `fast_rows` skips that measurement for a row whose subtree has no element that could
+be a stretchy operator (text that any form of ziamath's operator table makes stretchy, or a stretchy/minsize/
+maxsize attribute); every other row is measured as before. The key's fraction chain: ~50 -> ~9 ms, the same SVG.
 """
 
 from __future__ import annotations
@@ -84,12 +92,71 @@ def fast_styles() -> bool:
     return _state["fast"]
 
 
+def stretchy_names(operators: Any) -> frozenset[str]:
+    """Operator texts that are stretchy in any form of ziamath's operator table."""
+    return frozenset(
+        name
+        for (name, _form), params in operators.operators.items()
+        if str(params.get("stretchy", "false")) != "false"
+    )
+
+
+STRETCH_ATTRIBUTES = frozenset({"stretchy", "minsize", "maxsize"})
+
+
+def may_stretch(line: Any, names: frozenset[str]) -> bool:
+    """True when any element under the row's children could be drawn as a stretchy operator."""
+    for child in line:
+        for element in child.iter():
+            if STRETCH_ATTRIBUTES.intersection(element.attrib) or (element.text or "").strip() in names:
+                return True
+    return False
+
+
+def fast_rows() -> bool:
+    """Install the row measurement that skips rows with nothing stretchy (once per process); False, and
+    ziamath left as it is, when its Mrow or operator table is not the one this was written for."""
+    if "rows" in _state:
+        return _state["rows"]
+    try:
+        from ziamath import operators
+        from ziamath.nodes import mrow
+    except ImportError:
+        _state["rows"] = False
+        return False
+    measure = getattr(getattr(mrow, "Mrow", None), "_get_height_nostretch", None)
+    table = getattr(operators, "operators", None)
+    if getattr(measure, "azmoon_fast", False):
+        _state["rows"] = True
+        return True
+    if (
+        measure is None
+        or not isinstance(table, dict)
+        or not all(isinstance(k, tuple) and len(k) == 2 and isinstance(v, dict) for k, v in table.items())
+    ):
+        _state["rows"] = False
+        return False
+    names = stretchy_names(operators)
+
+    def get_height_nostretch(self: Any, line: Any, **kwargs: Any) -> tuple[float, float]:
+        if may_stretch(line, names):
+            return measure(self, line, **kwargs)
+        return 9999, -9999  # what the measurement gives a row with nothing to measure; read by nothing here
+
+    get_height_nostretch.azmoon_fast = True  # type: ignore[attr-defined]
+    get_height_nostretch.azmoon_original = measure  # type: ignore[attr-defined]
+    mrow.Mrow._get_height_nostretch = get_height_nostretch  # type: ignore[method-assign]
+    _state["rows"] = True
+    return True
+
+
 def typeset(latex: str, size: float) -> tuple[str, float, float, float | None]:
     """A formula as ziamath's plain SVG (paths, no <symbol>/<use>, one decimal) with its width, height and
     y offset (None when this ziamath has no getyofst); ziamath's exceptions propagate."""
     import ziamath
 
     fast_styles()
+    fast_rows()
     ziamath.config.svg2 = False
     ziamath.config.precision = 1
     math = ziamath.Latex(latex, size=size)

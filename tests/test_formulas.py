@@ -74,3 +74,60 @@ def test_left_alone_when_the_style_fields_differ(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delitem(formulas._state, "fast", raising=False)
     assert formulas.fast_styles() is False
     assert fake.asdict is dataclasses.asdict
+
+
+STRETCHY_FORMULAS = (
+    r"\left( \frac{a}{b} \right)",
+    r"\left\lfloor \frac{H + 2P - K}{S} \right\rfloor + 1",
+    r"\| x \|_2 + \left| \frac{1}{2} \right|",
+    r"\overline{x} + \hat{y} + \vec{v}",
+    r"\begin{matrix} a & b \\ c & d \end{matrix}",
+    r"\max_{i} \left( \sum_{j} W_{ij} x_j \right) \to \langle x, y \rangle",
+)
+
+
+def test_rows_with_nothing_stretchy_are_not_measured_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ziamath.nodes import mrow
+
+    assert formulas.fast_rows()
+    fast = mrow.Mrow._get_height_nostretch
+    original = fast.azmoon_original
+    names = formulas.stretchy_names(ziamath.operators)
+    assert {"(", ")", "|", "‖", "→"} <= names and not {"+", "=", "≈", "·"} & names
+
+    measured: list[int] = []
+
+    def counting(self, line, **kwargs):  # type: ignore[no-untyped-def]
+        measured.append(1)
+        return original(self, line, **kwargs)
+
+    monkeypatch.setitem(formulas._state, "fast", True)  # typeset() installs nothing: this test chooses
+    monkeypatch.setitem(formulas._state, "rows", True)
+    every = FORMULAS + STRETCHY_FORMULAS
+    monkeypatch.setattr(mrow.Mrow, "_get_height_nostretch", counting)
+    plain = [formulas.typeset(latex, 16.0) for latex in every]
+    measured_plain = len(measured)
+    monkeypatch.setattr(mrow.Mrow, "_get_height_nostretch", fast)
+    fast_rows = [formulas.typeset(latex, 16.0) for latex in every]
+    assert fast_rows == plain  # the same SVG, size and offset for every formula
+    # every row asks may_stretch; only those that may stretch are measured (fewer than ziamath measures)
+    calls: list[bool] = []
+    real = formulas.may_stretch
+    monkeypatch.setattr(
+        formulas, "may_stretch", lambda line, names: calls.append(real(line, names)) or calls[-1]
+    )
+    [formulas.typeset(latex, 16.0) for latex in every]
+    assert calls and not all(calls) and any(calls)  # some rows skipped, the stretchy ones still measured
+    assert sum(calls) < measured_plain
+
+
+def test_a_stretchy_subtree_is_still_measured() -> None:
+    from xml.etree import ElementTree
+
+    names = formulas.stretchy_names(ziamath.operators)
+    plain = ElementTree.fromstring("<mrow><mi>x</mi><mo>+</mo><mfrac><mn>1</mn><mn>2</mn></mfrac></mrow>")
+    fenced = ElementTree.fromstring("<mrow><mi>x</mi><mrow><mo>(</mo><mn>1</mn><mo>)</mo></mrow></mrow>")
+    marked = ElementTree.fromstring('<mrow><mi>x</mi><mo stretchy="true">+</mo></mrow>')
+    assert not formulas.may_stretch(list(plain), names)
+    assert formulas.may_stretch(list(fenced), names)
+    assert formulas.may_stretch(list(marked), names)
