@@ -188,7 +188,7 @@ def solve(params: dict[str, Any]) -> Solution:
         shape_misc = [mc.channel_order(r.output_shape)] if len(r.output_shape) == 3 else []
         answers[f"{r.label}_shape"] = Answer(r.output_shape, misconceptions=shape_misc)
         answers[f"{r.label}_weights"] = Answer(
-            r.weights, misconceptions=[_weights_with_biases(r.weights, r.biases)]
+            r.weights, misconceptions=[mc.weights_with_biases(r.weights, r.biases)]
         )
         answers[f"{r.label}_biases"] = Answer(r.biases)
         answers[f"{r.label}_flops"] = Answer(
@@ -211,18 +211,6 @@ def solve(params: dict[str, Any]) -> Solution:
             "last_spatial": spatial_rows[-1],
             "totals": result.totals,
         },
-    )
-
-
-def _weights_with_biases(weights: int, biases: int) -> Misconception | None:
-    if not biases:
-        return None
-    return Misconception(
-        weights + biases,
-        Bilingual(
-            fa="این تعداد کل پارامترهاست: وزن‌ها و بایاس‌ها را جداگانه بنویسید.",
-            en="That is all the parameters: give the weights and the biases separately.",
-        ),
     )
 
 

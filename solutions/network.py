@@ -27,7 +27,6 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from analysis import arithmetic as ar
-from bank.item import Bilingual
 from bank.ranges import draw, sample_until
 from bank.registry import Answer, Misconception, Solution, generator, solver
 from base.errors import AzmoonError
@@ -184,7 +183,7 @@ def _answers(row: Any, steps: dict[str, Any], module: Any, order: str, kernels: 
     out = {
         "shape": _shape_answer(row.output_shape, order, steps, module),
         # a layer without biases or MACs makes these mistakes equal to the answer: the bank drops them then
-        "weights": Answer(row.weights, misconceptions=[_with_biases(row.weights, row.biases)]),
+        "weights": Answer(row.weights, misconceptions=[mc.weights_with_biases(row.weights, row.biases)]),
         "biases": Answer(row.biases),
         "params": Answer(row.params, misconceptions=[mc.bias_forgotten(row.params, row.biases)]),
         "macs": Answer(row.macs, misconceptions=[mc.flops_instead_of_macs(row.macs)]),
@@ -195,18 +194,6 @@ def _answers(row: Any, steps: dict[str, Any], module: Any, order: str, kernels: 
         out["rf"] = Answer(rf, misconceptions=[mc.rf_without_jump(kernels, dils)])
         out["jump"] = Answer(_side(row.jump))
     return out
-
-
-def _with_biases(weights: int, biases: int) -> Misconception | None:
-    if not biases:
-        return None
-    return Misconception(
-        weights + biases,
-        Bilingual(
-            fa="این تعداد کل پارامترهاست: وزن‌ها و بایاس‌ها را جداگانه بنویسید.",
-            en="That is all the parameters: give the weights and the biases separately.",
-        ),
-    )
 
 
 @solver("network")

@@ -141,6 +141,19 @@ def padding_dropped(value_without_padding: int) -> Misconception:
     )
 
 
+def weights_with_biases(weights: int, biases: int) -> Misconception | None:
+    """All the parameters given where the weights alone were asked (a layer with biases; the network tables)."""
+    if not biases:
+        return None
+    return Misconception(
+        weights + biases,
+        Bilingual(
+            fa="این تعداد کل پارامترهاست: وزن‌ها و بایاس‌ها را جداگانه بنویسید.",
+            en="That is all the parameters: give the weights and the biases separately.",
+        ),
+    )
+
+
 def input_channels_forgotten(value: int) -> Misconception:
     """A weight count without the input depth: each filter spans all C_in (D) input channels."""
     return Misconception(
