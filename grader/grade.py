@@ -312,29 +312,40 @@ def expression_names(part_key: dict[str, Any], settings: dict[str, Any]) -> set[
     return names or {"x"}
 
 
-def grade_expression(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
-    from grader.symbolic import Unchecked, check_equivalence, parse_domain
+def _expression_check(part_key: dict[str, Any], settings: dict[str, Any]) -> Callable[[str, str], tuple]:
+    """`check(key_text, typed_text)` -> (equal, how typed was read, how decided), with the part's names,
+    domain, samples, time limit and rtol (grader.symbolic.check_equivalence)."""
+    from grader.symbolic import check_equivalence, parse_domain
 
     names = expression_names(part_key, settings)
     domain = parse_domain(settings.get("domain"), names)
-    samples, limit = int(settings["samples"]), float(settings["time_limit"])
-    rtol = float(settings["rtol"])
-    same, parsed, how = check_equivalence(
-        str(part_key["answer"]), str(typed), names, domain, samples, limit, rtol
+    samples, limit, rtol = int(settings["samples"]), float(settings["time_limit"]), float(settings["rtol"])
+    return lambda key_text, typed_text: check_equivalence(
+        str(key_text), str(typed_text), names, domain, samples, limit, rtol
     )
+
+
+def _agrees(check: Callable[[str, str], tuple], key_text: Any, typed_text: Any) -> bool:
+    """Equal for a mistake's sake: text that cannot be read or checked in time matches no mistake."""
+    from grader.symbolic import Unchecked
+
+    try:
+        return bool(check(key_text, typed_text)[0])
+    except (FormatProblem, Unchecked):
+        return False
+
+
+def grade_expression(part_key: dict[str, Any], typed: Any, settings: dict[str, Any]) -> Verdict:
+    check = _expression_check(part_key, settings)
+    same, parsed, how = check(part_key["answer"], typed)
+    rtol = float(settings["rtol"])
     notes = [say("decimal_coefficients", tolerance=f"±{rtol * 100:g}%")] if how == "decimals" else []
     if same:
         return Verdict(1.0, parsed, notes)
-    for misconception in part_key.get("misconceptions") or []:
-        try:
-            if check_equivalence(
-                str(misconception["value"]), str(typed), names, domain, samples, limit, rtol
-            )[0]:
-                notes.append(misconception["hint"])
-                break
-        except (FormatProblem, Unchecked):
-            continue
-    return Verdict(0.0, parsed, notes)
+    hint = next(
+        (m["hint"] for m in part_key.get("misconceptions") or [] if _agrees(check, m["value"], typed)), None
+    )
+    return Verdict(0.0, parsed, notes if hint is None else [*notes, hint])
 
 
 # --- choices ----------------------------------------------------------------------------------------------------
@@ -611,8 +622,6 @@ def same_answer(part_key: dict[str, Any], value: Any, other: Any) -> bool:
     `value` and `other` are stored values (an answer or a misconception's value, in the key's units): the bank
     uses this to drop a solver's mistake that the grader could never tell apart from the answer or from an
     earlier mistake, so no family repeats its answer or its tolerance."""
-    from grader.symbolic import Unchecked, check_equivalence, parse_domain
-
     settings = settings_for(part_key)
     comparator = settings["comparator"]
     if comparator in NUMERIC_COMPARATORS:
@@ -632,17 +641,5 @@ def same_answer(part_key: dict[str, Any], value: Any, other: Any) -> bool:
         reordered = sorted(value) == sorted(other) and _reorder_credit(settings) >= 1
         return list(value) == list(other) or reordered
     if comparator == "expression":
-        names = expression_names(part_key, settings)
-        try:
-            return check_equivalence(
-                str(other),
-                str(value),
-                names,
-                parse_domain(settings.get("domain"), names),
-                int(settings["samples"]),
-                float(settings["time_limit"]),
-                float(settings["rtol"]),
-            )[0]
-        except (FormatProblem, Unchecked):
-            return False
+        return _agrees(_expression_check(part_key, settings), other, value)
     return value == other
