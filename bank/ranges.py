@@ -146,21 +146,26 @@ def typed(spec: Any) -> bool:
     return isinstance(spec, Mapping) and len(spec) == 1 and next(iter(spec)) in PARSERS
 
 
+def _names_a_kind(spec: Any) -> bool:
+    """A mapping with a range kind among its keys: a typed range, or a mistyped one (two kinds, or extras)."""
+    return isinstance(spec, Mapping) and any(k in PARSERS for k in spec)
+
+
 def parse_range(name: str, spec: Any) -> Range:
     """One typed range; RangeError names the range and says what to write."""
-    if isinstance(spec, IntRange | OneOf | DecimalRange | RealRange):
+    if isinstance(spec, Range):
         return spec
     if typed(spec):
         kind, value = next(iter(spec.items()))
         return PARSERS[kind](name, value)
-    if isinstance(spec, Mapping) and any(k in PARSERS for k in spec):
+    if _names_a_kind(spec):
         raise RangeError(f"range '{name}': give one kind alone ({', '.join(KINDS)}), not {sorted(spec)}")
     raise RangeError(f"range '{name}': write {{int: [lo, hi]}}, {{one_of: [...]}}, {{decimal: [lo, hi, step]}} "
                      f"or {{real: [lo, hi]}}, not {spec!r}")  # fmt: skip
 
 
 def _parse_value(name: str, spec: Any) -> Any:
-    if typed(spec) or (isinstance(spec, Mapping) and any(k in PARSERS for k in spec)):
+    if _names_a_kind(spec):
         return parse_range(name, spec)
     if isinstance(spec, Mapping):
         return {str(k): _parse_value(f"{name}.{k}", v) for k, v in spec.items()}
@@ -184,7 +189,7 @@ def parse_ranges(ranges: Mapping[str, Any]) -> dict[str, Any]:
 
 def draw(rng: random.Random, spec: Any, name: str = "range") -> Any:
     """One value of a typed range (one call on `rng`); a constant is returned as it is, with no call."""
-    if typed(spec) or isinstance(spec, IntRange | OneOf | DecimalRange | RealRange):
+    if typed(spec) or isinstance(spec, Range):
         return parse_range(name, spec).draw(rng)
     if isinstance(spec, Mapping | list) or spec is None:
         parse_range(name, spec)  # raises, naming the range
