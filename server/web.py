@@ -227,11 +227,8 @@ def current_viewer(request: Request) -> Viewer | None:
     session = request.cookies.get(SESSION_COOKIE, "")
     if not session or len(session) > 100 or not session.isascii():
         return None
-    conn = course_of(request).connect()
-    try:
+    with course_of(request).connect() as conn:
         row = db.live_session(conn, session)
-    finally:
-        conn.close()
     if row is None:
         return None
     return Viewer(row["role"], row["student_id"], row["name"], csrf_of(session))
@@ -259,8 +256,8 @@ async def read_form(request: Request) -> Any:
         raise PageError(400, "فرم خوانده نشد.", "The form could not be read.") from None
 
 
-async def signed_form(request: Request, role: str) -> tuple[Viewer, Any]:
-    """A POST's viewer (of this role) and its form, once the form's CSRF token is checked."""
+async def signed_form(request: Request, role: str | None = None) -> tuple[Viewer, Any]:
+    """A POST's viewer (of this role, or any) and its form, once the form's CSRF token is checked."""
     viewer = await viewer_of(request, role)
     form = await read_form(request)
     check_csrf(form, viewer.csrf)
@@ -339,27 +336,20 @@ async def signin(request: Request) -> Response:
 
 
 def current_viewer_of_session(request: Request, session: str) -> Viewer | None:
-    conn = course_of(request).connect()
-    try:
+    with course_of(request).connect() as conn:
         row = db.live_session(conn, session)
-    finally:
-        conn.close()
     return None if row is None else Viewer(row["role"], row["student_id"], row["name"], csrf_of(session))
 
 
 @router.post("/signout")
 @page
 async def signout(request: Request) -> Response:
-    viewer = await viewer_of(request)
-    check_csrf(await read_form(request), viewer.csrf)
+    await signed_form(request)
     session = request.cookies.get(SESSION_COOKIE, "")
 
     def end() -> None:
-        conn = course_of(request).connect()
-        try:
+        with course_of(request).connect() as conn:
             db.end_session(conn, session)
-        finally:
-            conn.close()
 
     await run_in_threadpool(end)
     response = _see_other("/")
