@@ -1,10 +1,5 @@
-"""B16 backprop through a 2-D convolution (cross-correlation), derived with sympy.
-
-z[i] = Σ_j w[j] x[i+j] + b (2-D: z[a,b] = Σ_pq W[p,q] X[a+p,b+q] + b). With the upstream gradient δ = ∂L/∂z,
-the loss near the point is L = Σ δ·z, so sympy's ∂L/∂w, ∂L/∂b and ∂L/∂x are exactly the backprop formulas:
-∂L/∂w[j] = Σ_i δ[i] x[i+j] (a cross-correlation of x with δ), ∂L/∂b = Σ δ, ∂L/∂x[m] = Σ_j w[j] δ[m−j]
-(a full convolution of δ with the kernel).
-"""
+"""B16 backprop through a 2-D convolution (cross-correlation), derived with sympy (the derivation:
+solutions/common/conv_backprop.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""B16 (1-D and 2-D backprop through a convolution): the mistakes and helpers both families share."""
+"""B16 (1-D and 2-D backprop through a convolution): the mistakes and helpers both families share.
+
+z[i] = Σ_j w[j] x[i+j] + b (2-D: z[a,b] = Σ_pq W[p,q] X[a+p,b+q] + b). With the upstream gradient δ = ∂L/∂z,
+the loss near the point is L = Σ δ·z, so sympy's ∂L/∂w, ∂L/∂b and ∂L/∂x are exactly the backprop formulas:
+∂L/∂w[j] = Σ_i δ[i] x[i+j] (a cross-correlation of x with δ), ∂L/∂b = Σ δ, ∂L/∂x[m] = Σ_j w[j] δ[m−j]
+(a full convolution of δ with the kernel).
+"""
 
 from __future__ import annotations
 
