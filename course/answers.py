@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from grader.grade import option_letter
@@ -62,9 +63,15 @@ def scale_points(raw: list[float], total: float) -> list[float]:
     """Each part's points in the assignment's scale: proportional to its raw points, summing exactly to `total`
     (largest-remainder rounding to the coarsest step of POINT_STEPS that keeps every part within 10% of its
     exact share and above zero)."""
+    return list(_scaled_points(tuple(raw), total))
+
+
+@lru_cache(maxsize=1024)
+def _scaled_points(raw: tuple[float, ...], total: float) -> tuple[float, ...]:
+    """scale_points, once per distinct (raw points, total): students' variants repeat the same few."""
     raw_sum = sum(Fraction(str(r)) for r in raw)
     if not raw or raw_sum <= 0:
-        return [float(r) for r in raw]
+        return tuple(float(r) for r in raw)
     target = Fraction(str(total))
     exact = [Fraction(str(r)) * target / raw_sum for r in raw]
     for step in POINT_STEPS:
@@ -75,8 +82,8 @@ def scale_points(raw: list[float], total: float) -> list[float]:
             (e == 0 and s == 0) or (s > 0 and abs(s - e) <= MAX_RELATIVE_ROUNDING * e)
             for e, s in zip(exact, shown, strict=True)
         ):
-            return [float(v) for v in shown]
-    return [float(v) for v in _largest_remainder(exact, target, POINT_STEPS[-1])]
+            return tuple(float(v) for v in shown)
+    return tuple(float(v) for v in _largest_remainder(exact, target, POINT_STEPS[-1]))
 
 
 def display_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
