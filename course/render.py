@@ -12,6 +12,7 @@ Each worker process parses the stylesheet once and keeps one `FontConfiguration`
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import multiprocessing
@@ -737,6 +738,13 @@ def reuse_svg_drawings() -> None:
     SVGImage.draw = draw_once
 
 
+def _forget_worker() -> None:
+    from course import render_reuse
+
+    render_reuse.forget()
+    _worker.clear()
+
+
 def _init_worker() -> None:
     """Once per process: import WeasyPrint, parse the stylesheet with one FontConfiguration, load templates."""
     from course import render_reuse
@@ -748,6 +756,7 @@ def _init_worker() -> None:
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
+    atexit.register(_forget_worker)  # before interpreter teardown, when FontConfiguration.__del__ still works
     css_text = font_face_css() + (TEMPLATES_DIR / "style.css").read_text(encoding="utf-8")
     _worker["font_config"] = font_config
     _worker["css"] = CSS(string=css_text, font_config=font_config, base_url=str(TEMPLATES_DIR))

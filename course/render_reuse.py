@@ -215,6 +215,12 @@ def _fits(
     )
 
 
+def forget() -> None:
+    """Empty the memos (they hold styles and layouts that hold the font configuration)."""
+    for memo in _state.get("memos", {}).values():
+        memo.clear()
+
+
 def install() -> bool:
     """Install the memos in WeasyPrint (once per process); False, and WeasyPrint left as it is, when it is not
     the version this was written for."""
