@@ -908,7 +908,8 @@ def write_assignment_files(
         merge_pdfs(key_paths, key_path, remove=student_keys_dir is None)
         if student_keys_dir is None:
             (out_dir / ".key-pieces").rmdir()
-    worksheet_pages = [n for p, n in pages.items() if p not in set(key_paths)]
+    keys = set(key_paths)
+    worksheet_pages = [n for p, n in pages.items() if p not in keys]
     files = {
         "worksheets": str(out_dir / "<student_id>" / "worksheet.pdf"),
         "answer_files": str(out_dir / "<student_id>" / "answers.yaml"),

@@ -41,6 +41,8 @@ from __future__ import annotations
 import copy
 import functools
 from collections import OrderedDict
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 TESTED_MAJOR = "70"
@@ -63,6 +65,18 @@ def remember(memo: OrderedDict, key: Any, value: Any, size: int = MEMO_SIZE) -> 
     memo[key] = value
     if len(memo) > size:
         memo.popitem(last=False)
+
+
+def recall(memo: OrderedDict, key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
+    """The value remembered for `key` (now the most recently used), or `make()`'s, remembered; and whether it was
+    made now."""
+    found = memo.get(key)
+    if found is not None:
+        memo.move_to_end(key)
+        return found, False
+    found = make()
+    remember(memo, key, found)
+    return found, True
 
 
 def text_key(style: Any) -> tuple[Any, ...]:
@@ -94,14 +108,13 @@ def remembered_split(split_first_line: Any, memo: OrderedDict) -> Any:
         minimum: bool = False,
     ) -> tuple[Any, ...]:
         key = (text, text_key(style), max_width, justification_spacing, is_line_start, minimum)
-        found = memo.get(key)
-        if found is None:
-            found = split_first_line(
+        found, _ = recall(
+            memo,
+            key,
+            lambda: split_first_line(
                 text, style, context, max_width, justification_spacing, is_line_start, minimum
-            )
-            remember(memo, key, found)
-        else:
-            memo.move_to_end(key)
+            ),
+        )
         return (copy.copy(found[0]), *found[1:])
 
     split.azmoon_reuse = True  # type: ignore[attr-defined]
@@ -163,14 +176,13 @@ def remembered_percentages(
         if style["border_collapse"] == "collapse":
             kept = tuple(used.get(f"border_{side}_width") for side in SIDES)
         key = (id(style), size, isinstance(box, page_class), kept)
-        found = memo.get(key)
-        if found is None:
+
+        def make() -> tuple[dict[str, Any], Any]:
             resolve_percentages(box, containing_block)
-            remember(
-                memo, key, ({name: used[name] for name in USED_LENGTHS}, style)
-            )  # the style keeps its id
-        else:
-            memo.move_to_end(key)
+            return {name: used[name] for name in USED_LENGTHS}, style  # the style keeps its id in the key
+
+        found, made = recall(memo, key, make)
+        if not made:
             used.update(found[0])
 
     resolve.azmoon_reuse = True  # type: ignore[attr-defined]
@@ -184,11 +196,9 @@ def remembered_preprocess(preprocess_declarations: Any, memo: dict) -> Any:
     def preprocess(base_url: str, declarations: Any, *rest: Any) -> Any:
         if rest or type(declarations) is not tuple:
             return preprocess_declarations(base_url, declarations, *rest)
-        key = (base_url, declarations)
-        found = memo.get(key)
-        if found is None:
-            found = tuple(preprocess_declarations(base_url, declarations))
-            remember(memo, key, found)
+        found, _ = recall(
+            memo, (base_url, declarations), lambda: tuple(preprocess_declarations(base_url, declarations))
+        )
         return iter(found)
 
     return preprocess
@@ -214,40 +224,54 @@ def remembered_styles(set_computed_styles: Any, memo: OrderedDict) -> Any:
         cascaded = self.get_cascaded_styles().get((element, pseudo_type), {})
         declared = tuple((name, id(values), weight) for name, (values, weight) in cascaded.items())
         key = (id(parent_style), pseudo_type, base_url, id(self.font_config), declared)
-        found = memo.get(key)
-        if found is None:
+
+        def make() -> tuple[Any, Any]:
             set_computed_styles(self, element, parent, root, pseudo_type, base_url, target_collector)
             pinned = (
                 parent_style,
                 [values for values, _ in cascaded.values()],
             )  # the ids in the key stay theirs
-            remember(memo, key, (computed_styles[element, pseudo_type], pinned))
-            return None
-        memo.move_to_end(key)
-        computed = computed_styles[element, pseudo_type] = found[0]
-        if target_collector and computed["anchor"]:
-            target_collector.collect_anchor(computed["anchor"])
+            return computed_styles[element, pseudo_type], pinned
+
+        found, made = recall(memo, key, make)
+        if not made:
+            computed = computed_styles[element, pseudo_type] = found[0]
+            if target_collector and computed["anchor"]:
+                target_collector.collect_anchor(computed["anchor"])
         return None
 
     set_styles.azmoon_reuse = True  # type: ignore[attr-defined]
     return set_styles
 
 
-def _fits(
-    weasyprint: Any, css: Any, units: Any, line_break: Any, inline: Any, preferred: Any, tinycss2: Any
-) -> bool:
+def weasyprint_modules() -> SimpleNamespace:
+    """The modules whose functions are replaced (ImportError without WeasyPrint)."""
+    import tinycss2
+    from weasyprint import css
+    from weasyprint.css import units
     from weasyprint.formatting_structure import boxes
-    from weasyprint.layout import percent
+    from weasyprint.layout import absolute, block, column, grid, inline, page, percent, preferred, table
+    from weasyprint.layout import float as floats
+    from weasyprint.text import line_break
 
-    layout = getattr(line_break, "Layout", None)
-    style_for = getattr(css, "StyleFor", None)
+    return SimpleNamespace(
+        tinycss2=tinycss2, css=css, units=units, boxes=boxes, line_break=line_break, inline=inline,
+        preferred=preferred, percent=percent,
+        # the layout modules that call resolve_percentages by the name they imported
+        percent_users=(absolute, block, column, floats, grid, inline, page, table),
+    )  # fmt: skip
+
+
+def _fits(version: str, m: SimpleNamespace) -> bool:
+    layout = getattr(m.line_break, "Layout", None)
+    style_for = getattr(m.css, "StyleFor", None)
     return (
-        str(getattr(weasyprint, "__version__", "")).split(".")[0] == TESTED_MAJOR
-        and callable(getattr(line_break, "split_first_line", None))
-        and getattr(inline, "strut", None) is line_break.strut
-        and getattr(units, "strut", None) is line_break.strut
-        and getattr(inline, "split_first_line", None) is line_break.split_first_line
-        and getattr(preferred, "split_first_line", None) is line_break.split_first_line
+        str(version).split(".")[0] == TESTED_MAJOR
+        and callable(getattr(m.line_break, "split_first_line", None))
+        and getattr(m.inline, "strut", None) is m.line_break.strut
+        and getattr(m.units, "strut", None) is m.line_break.strut
+        and getattr(m.inline, "split_first_line", None) is m.line_break.split_first_line
+        and getattr(m.preferred, "split_first_line", None) is m.line_break.split_first_line
         and all(
             callable(getattr(layout, name, None))
             for name in ("setup", "set_text", "deactivate", "reactivate")
@@ -256,24 +280,16 @@ def _fits(
             callable(getattr(style_for, name, None))
             for name in ("set_computed_styles", "get_computed_styles", "get_cascaded_styles")
         )
-        and callable(getattr(css, "preprocess_declarations", None))
-        and callable(getattr(tinycss2, "parse_one_declaration", None))
-        and callable(getattr(percent, "resolve_percentages", None))
+        and callable(getattr(m.css, "preprocess_declarations", None))
+        and callable(getattr(m.tinycss2, "parse_one_declaration", None))
+        and callable(getattr(m.percent, "resolve_percentages", None))
         and all(
-            getattr(module, "resolve_percentages", None) is percent.resolve_percentages
-            for module in _percent_users()
+            getattr(module, "resolve_percentages", None) is m.percent.resolve_percentages
+            for module in m.percent_users
         )
-        and isinstance(getattr(boxes, "Box", None), type)
-        and isinstance(getattr(boxes, "PageBox", None), type)
+        and isinstance(getattr(m.boxes, "Box", None), type)
+        and isinstance(getattr(m.boxes, "PageBox", None), type)
     )
-
-
-def _percent_users() -> list[Any]:
-    """WeasyPrint's layout modules that call resolve_percentages by the name they imported."""
-    from weasyprint.layout import absolute, block, column, grid, inline, page, table
-    from weasyprint.layout import float as floats
-
-    return [absolute, block, column, floats, grid, inline, page, table]
 
 
 def forget() -> None:
@@ -288,31 +304,31 @@ def install() -> bool:
     if "installed" in _state:
         return _state["installed"]
     try:
-        import tinycss2
         import weasyprint
-        from weasyprint import css
-        from weasyprint.css import units
-        from weasyprint.layout import inline, preferred
-        from weasyprint.text import line_break
+
+        m = weasyprint_modules()
     except ImportError:
         _state["installed"] = False
         return False
-    if not _fits(weasyprint, css, units, line_break, inline, preferred, tinycss2):
+    if not _fits(getattr(weasyprint, "__version__", ""), m):
         _state["installed"] = False
         return False
     memos: dict[str, Any] = {name: OrderedDict() for name in ("text", "declarations", "styles", "lengths")}
-    split = remembered_split(line_break.split_first_line, memos["text"])
-    line_break.split_first_line = inline.split_first_line = preferred.split_first_line = split
-    keep_layouts(line_break.Layout)
-    line_break.strut = inline.strut = units.strut = strut_per_style(line_break.strut)
-    tinycss2.parse_one_declaration = functools.lru_cache(maxsize=4096)(tinycss2.parse_one_declaration)
-    css.preprocess_declarations = remembered_preprocess(css.preprocess_declarations, memos["declarations"])
-    css.StyleFor.set_computed_styles = remembered_styles(css.StyleFor.set_computed_styles, memos["styles"])
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout import percent
-
-    resolve = remembered_percentages(percent.resolve_percentages, memos["lengths"], boxes.Box, boxes.PageBox)
-    for module in (percent, *_percent_users()):
+    split = remembered_split(m.line_break.split_first_line, memos["text"])
+    m.line_break.split_first_line = m.inline.split_first_line = m.preferred.split_first_line = split
+    keep_layouts(m.line_break.Layout)
+    m.line_break.strut = m.inline.strut = m.units.strut = strut_per_style(m.line_break.strut)
+    m.tinycss2.parse_one_declaration = functools.lru_cache(maxsize=4096)(m.tinycss2.parse_one_declaration)
+    m.css.preprocess_declarations = remembered_preprocess(
+        m.css.preprocess_declarations, memos["declarations"]
+    )
+    m.css.StyleFor.set_computed_styles = remembered_styles(
+        m.css.StyleFor.set_computed_styles, memos["styles"]
+    )
+    resolve = remembered_percentages(
+        m.percent.resolve_percentages, memos["lengths"], m.boxes.Box, m.boxes.PageBox
+    )
+    for module in (m.percent, *m.percent_users):
         module.resolve_percentages = resolve
     _state.update(installed=True, memos=memos)
     return True
