@@ -1,6 +1,6 @@
 """WeasyPrint's work reused across a worker's documents (course/render_reuse.py) must not change a pixel: every
-bank item's worksheet and key pages, rendered in a process without the reuse and in one with it (each document
-twice there, so the second rendering takes its text runs and styles from the first), are the same pages."""
+bank item's worksheet and key pages, rendered in a process without the reuse and in one with it (the seed-0 pages
+twice there, the second time from the memos), are the same pages."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ def render_every_item(out_dir: str, reuse: bool) -> None:
         student = StudentVariant(Student(f"4011{seed:04d}", "دانشجو"), seed, f"{seed:015d}", solved)
         jobs.append(("worksheet.html.j2", render._student_context(course, assignment, student), f"w{seed}"))
         jobs.append(("key.html.j2", render._key_context(course, assignment, [student]), f"k{seed}"))
-    for template, context, name in jobs + (jobs[:2] if reuse else []):
-        round_ = 2 if (Path(out_dir) / f"{name}-1.pdf").exists() else 1
-        render.render_pdf((template, context, str(Path(out_dir) / f"{name}-{round_}.pdf")))
+    for round_, batch in ((1, jobs), (2, jobs[:2] if reuse else [])):
+        for template, context, name in batch:
+            render.render_pdf((template, context, str(Path(out_dir) / f"{name}-{round_}.pdf")))
     assert render_reuse._state["installed"] is reuse
 
 
