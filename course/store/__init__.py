@@ -465,9 +465,7 @@ class ConnectionPool:
             return False
         from psycopg import pq
 
-        return (
-            raw.pgconn.status == pq.ConnStatus.OK and raw.info.transaction_status == pq.TransactionStatus.IDLE
-        )
+        return raw.pgconn.status == pq.ConnStatus.OK and ConnectionPool._idle_state(conn)
 
     def give_back(self, conn: Connection) -> None:
         conn.pool = None
