@@ -22,7 +22,8 @@ import stat
 import sys
 from collections.abc import Callable
 
-MAX_FILE_BYTES = 256 * 1024
+from client import MAX_FILE_BYTES  # the package this module is part of: already imported
+
 _ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # what click.echo strips when the stream is not a terminal
 
 SUBMIT_FLAGS = {"--json": "json", "--verbose": "verbose", "-v": "verbose"}
